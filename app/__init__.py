@@ -1,0 +1,1 @@
+"""app/: app2, the FastAPI search service and its pages."""

@@ -1,0 +1,1 @@
+"""embed/: encoders, the batch embedding job, vector loading, clustering, the period classifier."""

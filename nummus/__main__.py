@@ -1,0 +1,3 @@
+from nummus.cli import main
+
+main()

