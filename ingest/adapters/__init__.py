@@ -1,0 +1,37 @@
+"""One adapter per auction house: how to address a sale's lots and how to read a lot page.
+
+`get_adapter(house)` returns the adapter registered under that name; `HOUSES` lists them."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from ingest.adapters.base import Adapter, ParseError
+
+_MODULES = {
+    "demo": "ingest.adapters.demo",
+    "jsonld": "ingest.adapters.jsonld",
+    "numisbids": "ingest.adapters.numisbids",
+    "leu": "ingest.adapters.leu",
+    "nomos": "ingest.adapters.nomos",
+    "cng": "ingest.adapters.cng",
+    "kuenker": "ingest.adapters.kuenker",
+    "gorny": "ingest.adapters.gorny",
+    "biddr": "ingest.adapters.biddr",
+}
+HOUSES = tuple(_MODULES)
+
+
+class UnknownHouse(ValueError):
+    pass
+
+
+def get_adapter(house: str) -> Adapter:
+    try:
+        module = import_module(_MODULES[house])
+    except KeyError:
+        raise UnknownHouse(f"no adapter for house {house!r}; known: {', '.join(HOUSES)}") from None
+    return module.ADAPTER
+
+
+__all__ = ["Adapter", "ParseError", "HOUSES", "UnknownHouse", "get_adapter"]
