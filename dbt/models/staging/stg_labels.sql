@@ -1,0 +1,26 @@
+-- Parsed lot fields, renamed and typed; one row per coin and parser_version.
+select
+    coin_id::bigint             as coin_id,
+    parser_version::varchar     as parser_version,
+    lot_version::integer        as lot_version,
+    nullif(period, '')::varchar as period,
+    period_conf::double         as period_conf,
+    nullif(denomination, '')::varchar as denomination,
+    denomination_conf::double   as denomination_conf,
+    metal::varchar              as metal,
+    authority::varchar          as authority,
+    dynasty::varchar            as dynasty,
+    reign_from::integer         as reign_from,
+    reign_to::integer           as reign_to,
+    mint::varchar               as mint,
+    date_from::integer          as date_from,
+    date_to::integer            as date_to,
+    weight_g::double            as weight_g,
+    diameter_mm::double         as diameter_mm,
+    die_axis_h::integer         as die_axis_h,
+    "references"::json          as "references",
+    grade::varchar              as grade,
+    provenance::varchar         as provenance,
+    needs_review::boolean       as needs_review,
+    parsed_at::timestamp        as parsed_at
+from {{ source('raw', 'labels') }}
