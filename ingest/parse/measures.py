@@ -1,0 +1,58 @@
+"""Weight, diameter and die axis as dealers print them: "(19mm, 3.30 g, 6h)", "3,25 g",
+"8.28g, 22mm, 12h", "Ø 24 mm", "Gewicht 17,12 g", "die axis 180°"."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_NUM = r"(\d{1,3}(?:[.,]\d{1,3})?)"
+WEIGHT = re.compile(_NUM + r"\s?(?:g|gr|gm|grams?|gramm|grammes?|grammi)(?![\w+-])\.?", re.IGNORECASE)
+# Italian and some German catalogues put the unit first: "Gr. 3,41", "g 3,25"
+WEIGHT_UNIT_FIRST = re.compile(r"(?<!\w)(?:Gr|gr|g)\.?\s?(\d{1,3}[.,]\d{1,3})(?![\d.,]?\d)")
+DIAMETER = re.compile(r"(?<![\d.,])" + r"(\d{1,3}(?:[.,]\d{1,2})?)(?:\s?[-–/]\s?(\d{1,3}(?:[.,]\d{1,2})?))?"
+                      + r"\s?mm(?!\w)", re.IGNORECASE)
+AXIS_HOURS = re.compile(r"(?<![\d.,])(\d{1,2})\s?(?:h|H|o'clock|Uhr)(?!\w)")
+AXIS_DEGREES = re.compile(r"(?<![\d.,])(\d{1,3})\s?°")
+
+
+class Measure(NamedTuple):
+    value: float
+    start: int
+    end: int
+    text: str
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def weight(text: str) -> Measure | None:
+    for regex in (WEIGHT, WEIGHT_UNIT_FIRST):
+        for m in regex.finditer(text):
+            value = _num(m.group(1))
+            if 0 < value < 1000:
+                return Measure(value, m.start(), m.end(), m.group(0))
+    return None
+
+
+def diameter(text: str) -> Measure | None:
+    for m in DIAMETER.finditer(text):
+        values = [_num(g) for g in m.groups() if g]
+        value = max(values)
+        if 3 <= value <= 150:
+            return Measure(value, m.start(), m.end(), m.group(0))
+    return None
+
+
+def die_axis(text: str) -> Measure | None:
+    for m in AXIS_HOURS.finditer(text):
+        hours = int(m.group(1))
+        if 1 <= hours <= 12:
+            return Measure(hours, m.start(), m.end(), m.group(0))
+    for m in AXIS_DEGREES.finditer(text):
+        degrees = int(m.group(1))
+        if 0 <= degrees <= 360:
+            hours = round(degrees / 30) % 12 or 12
+            return Measure(hours, m.start(), m.end(), m.group(0))
+    return None
