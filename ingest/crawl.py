@@ -1,6 +1,7 @@
 """Scraping a sale: the crawl queue in DuckDB (`raw.crawl_queue`) makes it resumable and
-idempotent. Each lot is handled in one transaction (lot version, images, quarantine rows, queue
-status), so `kill -9` anywhere and a rerun of the same command stores every lot exactly once.
+idempotent. A lot's rows (lot version, images, quarantine rows, queue status) commit together,
+a few lots per transaction, so `kill -9` anywhere and a rerun of the same command stores every
+lot exactly once (objects written before a lost commit are rewritten under the same keys).
 
 Outcomes per lot: `done` (stored, or unchanged), `withdrawn` (stored with lot_status
 withdrawn), `missing` (404/410: recorded, not an error), `failed` (quarantined with the reason;
@@ -85,6 +86,31 @@ class CrawlQueue:
         self._states = {lot: ("pending", 0) for lot in self._states}
 
 
+class _Batch:
+    """Lots written in one transaction: all of a lot's rows and its queue status commit together
+    (a kill loses at most the open batch, which a rerun redoes). Committing every few lots, or
+    every second, spares a disk flush per lot when the house answers fast."""
+
+    def __init__(self, con, max_lots: int = 20, max_seconds: float = 1.0):
+        self.con, self.max_lots, self.max_seconds = con, max_lots, max_seconds
+        self.lots, self.since, self.active = 0, 0.0, False
+
+    def open(self) -> None:
+        if not self.active:
+            self.con.begin()
+            self.active, self.lots, self.since = True, 0, time.monotonic()
+
+    def done_one(self) -> None:
+        self.lots += 1
+        if self.lots >= self.max_lots or time.monotonic() - self.since >= self.max_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.active:
+            self.con.commit()
+            self.active = False
+
+
 class _Scraper:
     def __init__(self, adapter: Adapter, fetcher: Fetcher, con, store: ObjectStore, summary: ScrapeSummary,
                  max_pixels: int):
@@ -92,11 +118,9 @@ class _Scraper:
         self.summary, self.max_pixels = summary, max_pixels
 
     def _fail(self, queue: CrawlQueue, ref: LotRef, reason: str, detail: str, stage: str = "scrape") -> str:
-        self.con.begin()
         quarantine(self.con, stage=stage, reason=reason, detail=detail, house=queue.house, sale=queue.sale,
                    lot=ref.lot, ref=ref.url)
         queue.mark(ref.lot, ref.url, "failed", f"{reason}: {detail}"[:500])
-        self.con.commit()
         self.summary.quarantined += 1
         self.summary.reasons[reason] = self.summary.reasons.get(reason, 0) + 1
         return "failed"
@@ -106,9 +130,7 @@ class _Scraper:
             page = self.fetcher.get(ref.url)
         except FetchError as exc:
             if exc.status in (404, 410):
-                self.con.begin()
                 queue.mark(ref.lot, ref.url, "missing", exc.reason)
-                self.con.commit()
                 return "missing"
             return self._fail(queue, ref, exc.reason, str(exc))
         ctype = page.content_type.split(";")[0].strip().lower()
@@ -121,19 +143,13 @@ class _Scraper:
         except ValidationError as exc:
             return self._fail(queue, ref, "invalid_lot", f"{ref.url}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
         photos, rejects = self.photos(lot) if lot.status == "ok" else ([], [])
-        self.con.begin()
-        try:
-            stored = store_lot(self.con, self.store, lot, source="scrape")
-            for n, url, image, data in photos:
-                store_image(self.con, self.store, lot, n, url, image, data)
-            for url, reason, detail in rejects:
-                quarantine(self.con, stage="image", reason=reason, detail=detail, house=lot.house, sale=lot.sale,
-                           lot=lot.lot, ref=url, coin=lot.coin_id)
-            queue.mark(ref.lot, ref.url, "withdrawn" if lot.status == "withdrawn" else "done")
-            self.con.commit()
-        except BaseException:
-            self.con.rollback()
-            raise
+        stored = store_lot(self.con, self.store, lot, source="scrape")
+        for n, url, image, data in photos:
+            store_image(self.con, self.store, lot, n, url, image, data)
+        for url, reason, detail in rejects:
+            quarantine(self.con, stage="image", reason=reason, detail=detail, house=lot.house, sale=lot.sale,
+                       lot=lot.lot, ref=url, coin=lot.coin_id)
+        queue.mark(ref.lot, ref.url, "withdrawn" if lot.status == "withdrawn" else "done")
         self.summary.images += len(photos)
         self.summary.quarantined += len(rejects)
         for _, reason, _ in rejects:
@@ -199,6 +215,7 @@ def scrape(house: str, sale: str, *, lots: tuple[int, int] | None = None, base_u
             refs, total, misses_end = _candidates(adapter, fetcher, queue, sale, lots, base_url)
             reporter.start(f"scrape {house} {sale}", total)
             misses = 0
+            batch = _Batch(con)
             for ref in refs:
                 if misses_end and misses >= max_misses:
                     summary.stopped_after_misses = True
@@ -208,13 +225,16 @@ def scrape(house: str, sale: str, *, lots: tuple[int, int] | None = None, base_u
                     outcome = "skipped"
                     misses = misses + 1 if state[0] == "missing" else 0
                 else:
+                    batch.open()
                     outcome = scraper.lot(queue, ref)
+                    batch.done_one()
                     misses = misses + 1 if outcome == "missing" else 0
                 if outcome == "skipped":
                     summary.skipped += 1
                 else:
                     setattr(summary, outcome, getattr(summary, outcome) + 1)
                 reporter.advance(outcome)
+            batch.commit()
     finally:
         reporter.stop()
         summary.requests = fetcher.requests
