@@ -51,7 +51,8 @@ def _range(kind: str, groups: tuple) -> tuple[int, int] | None:
 
 
 # Every date names its era: the patterns only run in windows around these marks.
-ERA_MARK = re.compile(rf"{_BC}|{_AD}|centur|Jh\.|Jahrhundert|siècle|secolo", re.IGNORECASE)
+ERA_MARK = re.compile(r"(?<!\w)(?:BCE?|B\.C\.|AD|A\.D\.|CE|v\.\s?Chr|n\.\s?Chr|av\.\s?J|ap\.\s?J|apr\.\s?J"
+                      r"|a\.\s?C\.|d\.\s?C\.|avant\s+J)|[Cc]entur|CENTUR|Jh\.|Jahrhundert|siècle|secolo")
 
 
 def _windows(text: str) -> list[tuple[int, int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from types import SimpleNamespace
 
 from ingest.parse import measures
 from ingest.parse.dates import find_date, title_year
@@ -14,7 +15,7 @@ from ingest.parse.period import (GREEK_DENOMINATIONS, ROMAN_DENOMINATIONS, W_NON
 from ingest.parse.references import find_references
 from ingest.parse.vocab import AS_COIN, Hit, Tokens, Vocabulary, load
 
-MAX_CHARS = 20_000  # a lot text longer than this is cut (nobody writes a catalogue entry this long)
+MAX_CHARS = 10_000  # a lot text longer than this is cut (catalogue entries run to a few thousand)
 
 METAL = re.compile(
     r"(?<!\w)(AV|AR|AE|Æ|EL|BI|PB|Pb)(?!\w)"
@@ -46,8 +47,10 @@ PROVENANCE = re.compile(
     r"From\s+the|Collection\s+of|Ex-)\s?[\w\"'“„]",
 )
 _AS_WORDS = frozenset({"As", "as", "AS"})
+# "Imitations of Philip II of Macedon": the model's ruler and kingdom are not the issuer's.
 IMITATION = re.compile(r"(?:imitations?\s+of|imitating|Nachahmungs?\w*\s+(?:des|der|von)?|nach\s+Vorbild\s+(?:des|der)?"
-                        r"|imitation\s+d[e']\s*|imitazione\s+di)\s*$", re.IGNORECASE)
+                       r"|imitation\s+d[e']|imitazione\s+di)\s*", re.IGNORECASE)
+IMITATED_CHARS = 45
 HEADING_CHARS = 16  # a clue this close to the start of the title is the catalogue's section heading
 MINT_WORD = re.compile(r"\s?(?:mint|Mint)\b")
 
@@ -59,7 +62,7 @@ def _clean(text: str | None) -> str:
     return text.replace("\u00a0", " ").replace("\u2009", " ").replace("\u2013", "-").replace("\u2014", "-")
 
 
-def _found(value, confidence: float, text: str, span: tuple[int, int] | None):
+def _found(value, confidence: float, text: str, span: tuple[int, int] | None) -> Found:
     return Found(value=value, confidence=round(max(0.0, min(1.0, confidence)), 3), evidence=text, span=span)
 
 
@@ -157,6 +160,11 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
     def where(h_start: int) -> float:
         return 1.5 if h_start < min(tlen, HEADING_CHARS) else 1.0 if h_start < tlen else 0.5
 
+    imitated = [(m.end(), m.end() + IMITATED_CHARS) for m in IMITATION.finditer(text)]
+    if imitated:
+        found = {name: [h for h in hits if not any(s <= h.start < e for s, e in imitated)]
+                 for name, hits in found.items()}
+
     for h in found["period_phrases"]:
         row = h.rows[0]
         ev.add(row["period"], row["weight"] * where(h.start), h.text, (h.start, h.end))
@@ -193,8 +201,7 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
                                                                                           "sextans", "uncia")):
         ev.add("roman_republican", 2.0, moneyer.group(0).strip(), (moneyer.start(), moneyer.end()))
 
-    rulers = [h for h in found["rulers"] if not IMITATION.search(text, max(0, h.start - 40), h.start)]
-    ruler = _pick_ruler(rulers, ev, tlen)
+    ruler = _pick_ruler(found["rulers"], ev, tlen)
     if ruler:
         h, row = ruler
         period = row["period"]
@@ -208,7 +215,7 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
     if noncoin:
         ev.add("non_coin", W_NONCOIN, noncoin[0], noncoin[1])
 
-    labels = Labels()
+    labels = SimpleNamespace(period=None)  # the fields, filled below
     period, conf, contradictory, ev_text, ev_span = decide(ev)
     if period:
         if contradictory:
@@ -239,7 +246,7 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
     labels.weight_g = _measure(measures.weight(text))
     labels.diameter_mm = _measure(measures.diameter(text))
     labels.die_axis_h = _measure(measures.die_axis(text), int)
-    labels.references = find_references(text)
+    labels.references = find_references(text, tokens)
     labels.grade = _grade(found["grades"])
     labels.provenance = _provenance(text)
 
@@ -249,4 +256,4 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
         reasons.append(f"weak period clues ({labels.period.confidence:g})")
     labels.review_reasons = reasons
     labels.needs_review = bool(reasons)
-    return labels
+    return Labels(**vars(labels))

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from ingest.parse.labels import Reference
-from ingest.parse.vocab import load
+from ingest.parse.vocab import TOKEN, Tokens, load
 
 _VOLUME = r"(?:(?:[IVX]{1,5}|\d{1,2})(?:[.\-/](?:\d{1,2}|[IVX]{1,4}))?,?\s)"
 _NUMBER = r"\d{1,5}[a-z]?(?:[/.]\d{1,4}[a-z]?)?(?:\s?\([a-z0-9]{1,3}\))?(?:\s?(?:var\.|corr\.|cf\.))?"
@@ -17,20 +17,35 @@ _MINT_WORD = r"(?:[A-Z][a-z]+\s)?"
 
 
 @lru_cache(maxsize=1)
-def _regex() -> tuple[re.Pattern, dict[str, dict]]:
+def _regex() -> tuple[re.Pattern, dict[str, dict], frozenset[str]]:
     rows = {r["abbrev"]: r for r in load().catalogues}
     names = sorted(rows, key=len, reverse=True)
     body = "|".join(re.escape(n).replace(r"\ ", r"\s") for n in names)
     regex = re.compile(
         rf"(?<![\w.])({body})(?!\w)\.?\s?(?:{_COLLECTION})?(?:#\s?)?({_VOLUME}?{_MINT_WORD}{_NUMBER})(?!\w)")
-    return regex, rows
+    first_words = frozenset(TOKEN.findall(n)[0] for n in names)
+    return regex, rows, first_words
 
 
-def find_references(text: str) -> list[Reference]:
-    regex, rows = _regex()
+def _matches(regex: re.Pattern, text: str, tokens: Tokens | None, first_words: frozenset[str]):
+    if tokens is None:
+        yield from regex.finditer(text)
+        return
+    end = 0
+    for i, word in enumerate(tokens.raw):  # try the pattern only where a catalogue name starts
+        if word in first_words and tokens.starts[i] >= end:
+            m = regex.match(text, tokens.starts[i])
+            if m:
+                end = m.end()
+                yield m
+
+
+def find_references(text: str, tokens: Tokens | None = None) -> list[Reference]:
+    """Every catalogue reference in the text; `tokens` (the parser's word list) makes it faster."""
+    regex, rows, first_words = _regex()
     out: list[Reference] = []
     seen = set()
-    for m in regex.finditer(text):
+    for m in _matches(regex, text, tokens, first_words):
         abbrev, collection, number = m.group(1), m.group(2), m.group(3)
         row = rows.get(abbrev) or rows.get(abbrev.replace("\n", " "))
         if row is None:

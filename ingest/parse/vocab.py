@@ -121,14 +121,9 @@ class MatcherSet:
     def find(self, tokens: Tokens) -> dict[str, list[Hit]]:
         out: dict[str, list[Hit]] = {name: [] for name in self.matchers}
         for index, words in ((self.insensitive, tokens.folded), (self.sensitive, tokens.raw)):
-            if not index:
-                continue
             free_from: dict[str, int] = {}
-            for i, w in enumerate(words):
-                entries = index.get(w)
-                if entries is None:
-                    continue
-                for name, m in entries:
+            for i in [i for i, w in enumerate(words) if w in index]:  # most words start no alias
+                for name, m in index[words[i]]:
                     if i < free_from.get(name, 0):
                         continue
                     found = m.match_at(tokens, words, i)

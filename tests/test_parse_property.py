@@ -1,0 +1,64 @@
+"""Any text at all: the parser returns Labels without an exception, fast (hypothesis)."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.parse import Labels, parse_lot
+from ingest.parse.vocab import load
+
+DEADLINE_MS = 50
+
+_v = load()
+# words the matchers react to, so that random texts also exercise the period and ruler logic
+_VOCAB = sorted({" ".join(k) for m in (_v.rulers, _v.denominations, _v.regions, _v.period_phrases, _v.mints,
+                                       _v.noncoin, _v.grades) for k in m.lookup})
+_PIECES = st.one_of(
+    st.sampled_from(_VOCAB),
+    st.sampled_from(["AR", "AV", "Æ", "AE 3", "BC", "AD", "v. Chr.", "n. Chr.", "(", ")", ",", ".", "/", "-",
+                     "mm", "g", "h", "°", "RIC", "SNG", "Ex", "As", "as", "Lot of", "century"]),
+    st.integers(min_value=-5000, max_value=5000).map(str),
+    st.floats(min_value=0, max_value=2000, allow_nan=False).map(lambda f: f"{f:.2f}"),
+    st.text(max_size=12),
+)
+_LOT_LIKE = st.lists(_PIECES, max_size=60).map(" ".join)
+
+
+def _check(title, description):
+    parse_lot("warm-up", "")
+    start = time.perf_counter()
+    labels = parse_lot(title, description)
+    elapsed_ms = (time.perf_counter() - start) * 1000
+    assert isinstance(labels, Labels)
+    row = labels.to_row()
+    assert row["parser_version"] == labels.parser_version
+    if labels.period is not None:
+        assert 0 <= labels.period.confidence <= 1
+    return elapsed_ms
+
+
+@settings(max_examples=300, deadline=DEADLINE_MS, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(), st.text())
+def test_any_unicode_text(title, description):
+    _check(title, description)
+
+
+@settings(max_examples=300, deadline=DEADLINE_MS, suppress_health_check=[HealthCheck.too_slow])
+@given(_LOT_LIKE, _LOT_LIKE)
+def test_lot_like_noise(title, description):
+    _check(title, description)
+
+
+@settings(max_examples=20, deadline=None)
+@given(_LOT_LIKE.map(lambda s: (s + " ") * 200))
+def test_long_texts_stay_fast(text):
+    # a whole page pasted into a description: still well under the per-text budget
+    assert _check(text[:200], text) < 10 * DEADLINE_MS
+
+
+def test_none_and_control_characters():
+    assert parse_lot(None, None).period is None
+    assert isinstance(parse_lot("\x00\ufeff\u200b\U0001F600 İstanbul ß ﬁ", "\r\n\t"), Labels)
