@@ -106,7 +106,7 @@ def parse_money(text: str | None, default_currency: str | None = None) -> Money:
 
 
 def parse_range(text: str | None, default_currency: str | None = None) -> MoneyRange:
-    """An estimate: "£1,200 - £1,500", "1.000 – 1.500 EUR", "200 USD" (low = high)."""
+    """An estimate: "£1,200 - £1,500", "1.000 – 1.500 EUR", "200 USD" (low 200, no high)."""
     if text is None or not text.strip():
         raise MoneyError("empty estimate")
     currency = currency_of(text) or default_currency
@@ -114,5 +114,7 @@ def parse_range(text: str | None, default_currency: str | None = None) -> MoneyR
     values = [n for part in parts for n in _numbers(part)[:1]]
     if not values:
         raise MoneyError(f"no amount in {text!r}")
+    if len(values) == 1:
+        return MoneyRange(values[0], None, currency)  # one figure: a low estimate, no high
     low, high = values[0], values[-1]
     return MoneyRange(min(low, high), max(low, high), currency)

@@ -29,7 +29,7 @@ CASES = [
                     "https://cdn.house.example/img/77/501_b.jpg"]), "RIC I 207"),
     ("numisbids", "numisbids/lot.html", "https://www.numisbids.com/n.php?p=lot&sid=6789&lot=123", dict(
         sale="6789", lot="123", title="SICILY. Syracuse. Hieron II, 275-215 BC.", estimate_low=1200,
-        estimate_high=1200, price=1500, price_kind="hammer", currency="USD", closing_date=date(2024, 5, 12),
+        estimate_high=None, price=1500, price_kind="hammer", currency="USD", closing_date=date(2024, 5, 12),
         image_urls=["https://media.numisbids.com/sales/hosted/nomos/obolos29/image00123.jpg"]), "SNG ANS 870"),
     ("leu", "leu/lot.html", "https://leunumismatik.com/en/lot/28/1042", dict(
         sale="28", lot="1042", estimate_low=3000, price=3400, price_kind="current", currency="CHF",
@@ -37,7 +37,7 @@ CASES = [
                                                     "https://leunumismatik.com/media/lots/28/1042_2.jpg"]),
      "Rev. Victory advancing left"),
     ("nomos", "nomos/lot.html", "https://nomosag.com/nomos-25/2217", dict(
-        sale="25", lot="2217", estimate_low=800, estimate_high=800, price=75, price_kind="starting",
+        sale="25", lot="2217", estimate_low=800, estimate_high=None, price=75, price_kind="starting",
         currency="CHF", closing_date=date(2024, 4, 21), image_urls=["https://nomosag.com/images/obolos25/2217.jpg"]),
      "Price 85"),
     ("cng", "cng/lot.html", "https://www.cngcoins.com/Lot.aspx?LOT_ID=7001234", dict(

@@ -56,7 +56,7 @@ RANGES = [
     ("CHF 1'200 - CHF 1'500", MoneyRange(1200.0, 1500.0, "CHF")),
     ("Schätzung: 300 bis 400 €", MoneyRange(300.0, 400.0, "EUR")),
     ("$500 to $700", MoneyRange(500.0, 700.0, "USD")),
-    ("200 USD", MoneyRange(200.0, 200.0, "USD")),
+    ("200 USD", MoneyRange(200.0, None, "USD")),
 ]
 
 
