@@ -90,10 +90,12 @@ def find_date(text: str) -> DateRange | None:
 BARE_YEAR = re.compile(r"(?<![\d.,/#-])(1[2-9]\d\d|20[0-2]\d)(?!\d|[.,]\d|\s?(?:g|mm|gm)\b)")
 
 
-def title_year(title: str) -> DateRange | None:
-    """A bare year in a lot title (only the title: descriptions cite sales and books by year)."""
-    m = BARE_YEAR.search(title)
-    if not m:
-        return None
-    year = int(m.group(1))
-    return DateRange(year, year, (m.start(), m.end()), m.group(0))
+def bare_year(text: str, offset: int = 0) -> DateRange | None:
+    """A year printed alone ("Dukat, Utrecht, 1849"), not one in brackets ("CNG 102 (2016)"):
+    callers pass only the title, or the description before its provenance (sales are cited by year)."""
+    for m in BARE_YEAR.finditer(text):
+        if text[max(0, m.start() - 1):m.start()] == "(":
+            continue
+        year = int(m.group(1))
+        return DateRange(year, year, (offset + m.start(), offset + m.end()), m.group(0))
+    return None

@@ -52,7 +52,9 @@ class Evaluation(BaseModel):
     denomination_named: int
     denomination_coverage: float
     authority_accuracy: float | None      # on lots whose truth names an authority
-    measures: dict[str, dict[str, float | int]]  # field -> stated, exact, accuracy
+    # field -> stated (truth has it), found (the parser has one), exact, accuracy (exact / stated),
+    # precision (exact / found: a demo truth.json holds measures that its texts do not print)
+    measures: dict[str, dict[str, float | int]]
     confusion: dict[str, dict[str, int]]  # true period -> parsed period -> count
     misses: list[Miss] = Field(default_factory=list)
 
@@ -88,6 +90,7 @@ def evaluate(lots: Iterable[LabelledLot], *, keep_misses: int = 200) -> Evaluati
     confusion: dict[str, Counter] = {}
     period_ok = period_cov = denom_ok = denom_named = denom_cov = auth_ok = auth_n = 0
     stated = Counter()
+    found = Counter()
     exact = Counter()
     misses: list[Miss] = []
 
@@ -126,6 +129,7 @@ def evaluate(lots: Iterable[LabelledLot], *, keep_misses: int = 200) -> Evaluati
                 continue
             stated[name] += 1
             got = labels.value(name)
+            found[name] += got is not None
             if _same_measure(expected, got):
                 exact[name] += 1
             else:
@@ -139,8 +143,9 @@ def evaluate(lots: Iterable[LabelledLot], *, keep_misses: int = 200) -> Evaluati
         denomination_named=denom_named,
         denomination_coverage=_ratio(denom_cov, n),
         authority_accuracy=_ratio(auth_ok, auth_n) if auth_n else None,
-        measures={name: {"stated": stated[name], "exact": exact[name],
-                         "accuracy": _ratio(exact[name], stated[name])} for name in MEASURES},
+        measures={name: {"stated": stated[name], "found": found[name], "exact": exact[name],
+                         "accuracy": _ratio(exact[name], stated[name]),
+                         "precision": _ratio(exact[name], found[name])} for name in MEASURES},
         confusion={k: dict(v) for k, v in sorted(confusion.items())},
         misses=misses,
     )

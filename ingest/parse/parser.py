@@ -8,7 +8,7 @@ import unicodedata
 from types import SimpleNamespace
 
 from ingest.parse import measures
-from ingest.parse.dates import find_date, title_year
+from ingest.parse.dates import bare_year, find_date
 from ingest.parse.labels import NEEDS_REVIEW, Found, Labels
 from ingest.parse.period import (GREEK_DENOMINATIONS, ROMAN_DENOMINATIONS, W_NONCOIN, W_PROVINCIAL,
                                  W_REGION, W_RULER, Evidence, decide, era_periods)
@@ -126,8 +126,7 @@ def _grade(hits: list[Hit]) -> Found | None:
     return _found(h.rows[0]["grade"], 0.8, h.text, (h.start, h.end))
 
 
-def _provenance(text: str) -> Found | None:
-    m = PROVENANCE.search(text)
+def _provenance(text: str, m: re.Match | None) -> Found | None:
     if not m:
         return None
     chain = " ".join(text[m.start():].split())[:400].rstrip(" .;")
@@ -191,7 +190,9 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
         for i, p in enumerate(row["periods"]):
             ev.add(p, 2.0 if i == 0 else 1.0, h.text, (h.start, h.end))
 
-    date = find_date(text) or title_year(title)
+    provenance = PROVENANCE.search(text, tlen)
+    date = find_date(text) or bare_year(title) or bare_year(
+        description[:(provenance.start() - tlen - 1) if provenance else None], tlen + 1)
     if date:
         for p, w in era_periods((date.start + date.end) / 2):
             ev.add(p, w, date.text, date.span)
@@ -248,7 +249,7 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
     labels.die_axis_h = _measure(measures.die_axis(text), int)
     labels.references = find_references(text, tokens)
     labels.grade = _grade(found["grades"])
-    labels.provenance = _provenance(text)
+    labels.provenance = _provenance(text, PROVENANCE.search(text))
 
     if labels.period is None:
         reasons.append("no period clue")
