@@ -29,7 +29,7 @@ GATES = ("gate_clean", "gate_scale", "gate_freeze", "gate_go", "gate_embedded")
 LATER_PHASE_GATES = ("gate_go", "gate_clean", "gate_embedded")
 # gates that read PostgreSQL (the `with_postgres` profile target attaches it as `pg`)
 POSTGRES_GATES = ("gate_clean", "gate_embedded")
-SAMPLE_ROWS = 5
+SAMPLE_ROWS = 10
 
 
 class DbtFailed(NummusError):
@@ -131,19 +131,23 @@ def _status(value) -> str:
     return str(getattr(value, "value", value)).lower()
 
 
-def _sample(settings: Settings, relation: str | None) -> list[dict]:
-    """The first failing rows a test stored (store_failures), as JSON-friendly dicts."""
-    if not relation:
-        return []
-    try:
-        with warehouse.session(settings) as con:
-            rel = con.sql(f"SELECT * FROM {relation} LIMIT {SAMPLE_ROWS}")
-            cols = rel.columns
-            rows = rel.fetchall()
-    except Exception:  # noqa: BLE001 - a missing audit table only loses the sample
-        return []
-    return [{c: (v if isinstance(v, (int, float, str, bool)) or v is None else str(v)) for c, v in zip(cols, r)}
-            for r in rows]
+def _samples(settings: Settings, failing: dict[str, str], pg_dsn: str | None) -> dict[str, list[dict]]:
+    """The first failing rows of each failing test (test name -> compiled SQL), as JSON-friendly dicts."""
+    if not failing:
+        return {}
+    out: dict[str, list[dict]] = {}
+    with warehouse.session(settings) as con:
+        if pg_dsn:
+            warehouse.attach_postgres(con, pg_dsn)
+        for name, sql in failing.items():
+            try:
+                rel = con.sql(f"SELECT * FROM ({sql}) AS failing LIMIT {SAMPLE_ROWS}")
+                cols, rows = rel.columns, rel.fetchall()
+            except Exception:  # noqa: BLE001 - a sample that cannot be read only loses the sample
+                continue
+            out[name] = [{c: (v if isinstance(v, (int, float, str, bool)) or v is None else str(v))
+                          for c, v in zip(cols, r)} for r in rows]
+    return out
 
 
 def run_dbt(settings: Settings, args: list[str], *, with_postgres: bool = False,
@@ -153,11 +157,13 @@ def run_dbt(settings: Settings, args: list[str], *, with_postgres: bool = False,
 
     env = {"NUMMUS_DUCKDB_PATH": str(settings.warehouse_path), "DO_NOT_TRACK": "1",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    pg_dsn = None
     if with_postgres:
         from nummus import postgres
 
+        pg_dsn = postgres.database_url(settings)
         env["NUMMUS_PG_EXTENSION"] = str(warehouse.postgres_extension_path())
-        env["DBT_ENV_SECRET_NUMMUS_PG_DSN"] = postgres.database_url(settings)
+        env["DBT_ENV_SECRET_NUMMUS_PG_DSN"] = pg_dsn
     work = dbt_dir(settings)
     work.mkdir(parents=True, exist_ok=True)
     command = [*args,
@@ -177,6 +183,7 @@ def run_dbt(settings: Settings, args: list[str], *, with_postgres: bool = False,
         raise DbtFailed(f"dbt {' '.join(args)} could not run: {detail[0] if detail else 'unknown error'}"
                         f" (log: {work / 'logs' / 'dbt.log'})")
     result = BuildResult(command=["dbt", *args], started_at=started_at, seconds=round(seconds, 2))
+    failing_sql: dict[str, str] = {}
     for r in res.result.results:
         node = r.node
         kind = _status(node.resource_type)
@@ -185,10 +192,13 @@ def run_dbt(settings: Settings, args: list[str], *, with_postgres: bool = False,
         elif kind in ("test", "unit_test"):
             status = _status(r.status)
             failures = int(r.failures or 0)
-            sample = _sample(settings, getattr(node, "relation_name", None)) if failures else []
+            if failures and getattr(node, "compiled_code", None):
+                failing_sql[node.name] = node.compiled_code
             result.tests.append(TestOutcome(name=node.name, tags=sorted(node.tags), status=status,
-                                            failures=failures, message=r.message if status == "error" else None,
-                                            sample=sample))
+                                            failures=failures, message=r.message if status == "error" else None))
+    samples = _samples(settings, failing_sql, pg_dsn)
+    for t in result.tests:
+        t.sample = samples.get(t.name, [])
     return result
 
 

@@ -1,11 +1,11 @@
 -- gate_go: the dry-run embedding of a sample (meta.embed_sample) exists, every vector has the
--- encoder's dimension (one dimension per encoder), a unit norm and no NaN/Inf.
+-- encoder's dimension (one dimension per encoder), a unit norm and no NaN/Inf/NULL element.
 {{ config(tags=['gate_go']) }}
 {% if nummus_relation_exists('meta', 'embed_sample') or not execute %}
 with s as (
     select coin_id, side, encoder_id::varchar as encoder_id, vector,
            len(vector) as dim,
-           list_bool_or(list_transform(vector, x -> isnan(x::double) or isinf(x::double))) as bad_value,
+           list_bool_or(list_transform(vector, x -> x is null or isnan(x::double) or isinf(x::double))) as bad_value,
            sqrt(list_sum(list_transform(vector, x -> x::double * x::double))) as norm,
            case when json_valid(encoder_id::varchar)
                 then try_cast(json_extract_string(encoder_id::varchar, '$.dim') as integer) end as declared_dim
@@ -16,7 +16,7 @@ with s as (
 select 'empty: no dry-run embedding (run the embed dry run)' as problem, null::bigint as coin_id, null::varchar as side
 where not exists (select 1 from s)
 union all
-select 'NaN or Inf in vector', coin_id, side from s where coalesce(bad_value, true)
+select 'NaN, Inf or NULL in vector', coin_id, side from s where coalesce(bad_value, true)
 union all
 select 'norm ' || round(norm, 4) || ' outside [{{ var("norm_min") }}, {{ var("norm_max") }}]', coin_id, side
 from s where not coalesce(bad_value, true) and (norm < {{ var('norm_min') }} or norm > {{ var('norm_max') }})

@@ -6,6 +6,7 @@ matplotlib are imported inside the commands."""
 from __future__ import annotations
 
 import json
+import sys
 
 import typer
 from rich.console import Console
@@ -13,7 +14,8 @@ from rich.table import Table
 
 from nummus.cli.base import app, bench_app
 
-console = Console(highlight=False)
+# piped output (CI logs, tests) gets wide tables rather than test names folded over lines
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 freeze_app = typer.Typer(help="Immutable snapshots of marts.coins: freeze, verify, list.",
                          invoke_without_command=True)
 app.add_typer(freeze_app, name="freeze")
