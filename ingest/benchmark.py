@@ -4,25 +4,17 @@ lots/s parsing the stored page snapshots on one core (target ≥ 2,000 lots/s)."
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import time
 from pathlib import Path
 
 from ingest.adapters import get_adapter
-from ingest.crawl import scrape
+from ingest.crawl import list_sales, scrape
 from ingest.fixture_site import serve, write_site
 from ingest.raw_writer import read_snapshot
 from nummus import warehouse
 from nummus.objectstore import ObjectStore
 from nummus.settings import Settings
-
-
-def _first_sale(site: Path) -> str:
-    m = re.search(r'data-sale="([^"]+)"', (site / "index.html").read_text(encoding="utf-8"))
-    if not m:
-        raise ValueError(f"{site}/index.html lists no sale (a.sale[data-sale])")
-    return m.group(1)
 
 
 def run_ingest_benchmark(*, lots: int = 300, site: Path | None = None, sale: str | None = None,
@@ -32,9 +24,9 @@ def run_ingest_benchmark(*, lots: int = 300, site: Path | None = None, sale: str
         if site is None:
             site = tmp_path / "site"
             sale = write_site(site, sale="bench", lots=lots, photo_size=256)["sale"]
-        sale = sale or _first_sale(site)
         settings = Settings(data_dir=tmp_path / "data", duckdb_path=None, object_store_url=None)
         with serve(site) as base_url:
+            sale = sale or list_sales("demo", base_url=base_url, rate=0.0)[0]
             started = time.perf_counter()
             summary = scrape("demo", sale, base_url=base_url, rate=0.0, settings=settings)
             scrape_s = time.perf_counter() - started

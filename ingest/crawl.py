@@ -242,3 +242,32 @@ def scrape(house: str, sale: str, *, lots: tuple[int, int] | None = None, base_u
             fetcher.close()
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def list_sales(house: str, *, base_url: str | None = None, fetcher: Fetcher | None = None,
+               rate: float = DEFAULT_RATE) -> list[str]:
+    """The sales a house's index page lists (houses with `lists_sales`, e.g. demo)."""
+    adapter = get_adapter(house)
+    url = adapter.house_index_url(base_url)
+    if not adapter.lists_sales or url is None:
+        raise NummusError(f"{house}: the house lists no sales; name one with --sale")
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(rate=rate)
+    try:
+        sales = adapter.list_sales(fetcher.get(url).text)
+    except FetchError as exc:
+        raise NummusError(f"{house}: cannot read the house index at {url}: {exc}") from exc
+    finally:
+        if own:
+            fetcher.close()
+    if not sales:
+        raise NummusError(f"{house}: the index at {url} lists no sales")
+    return sales
+
+
+def scrape_house(house: str, *, base_url: str | None = None, rate: float = DEFAULT_RATE,
+                 settings: Settings | None = None, reporter_factory=None, **options) -> list[ScrapeSummary]:
+    """Every sale the house index lists, one `scrape` each (resumable like `scrape`)."""
+    return [scrape(house, sale, base_url=base_url, rate=rate, settings=settings,
+                   reporter=reporter_factory() if reporter_factory else None, **options)
+            for sale in list_sales(house, base_url=base_url, rate=rate)]

@@ -70,9 +70,9 @@ def write_site(out: Path, *, sale: str = "s1", lots: int = 40, seed: int = 7, ph
             day=1 + n % 28), encoding="utf-8")
     links = "\n".join(f'<li><a class="lot" data-lot="{lot}" href="lots/{lot}.html">Lot {lot}</a></li>' for lot in listed)
     (sale_dir / "index.html").write_text(f"<!doctype html><html><body><ul>{links}</ul></body></html>")
-    (out / "index.html").write_text(
-        f'<!doctype html><html><body><a class="sale" data-sale="{sale}" href="sales/{sale}/index.html">{sale}</a>'
-        "</body></html>")
+    sales = "".join(f'<a class="sale" data-sale="{d.name}" href="sales/{d.name}/index.html">{d.name}</a>'
+                    for d in sorted((out / "sales").iterdir()) if d.is_dir())  # every sale written so far
+    (out / "index.html").write_text(f"<!doctype html><html><body>{sales}</body></html>")
     return {"sale": sale, "listed": listed, "pages": [x for x in listed if x not in missing],
             "withdrawn": withdrawn, "missing": missing}
 

@@ -228,3 +228,17 @@ def test_rate_limit_and_retry_after():
             for _ in range(3):
                 f.get(f"{url}/demo/lot-12.html")
             assert time.monotonic() - started >= 0.6  # three requests, two pauses
+
+
+def test_scrape_house_walks_every_sale_of_the_index(settings, tmp_path):
+    from ingest.crawl import list_sales, scrape_house
+
+    site = tmp_path / "site"
+    a = write_site(site, sale="a1", lots=5)
+    b = write_site(site, sale="b2", lots=6, seed=3)
+    with serve(site) as url:
+        assert list_sales("demo", base_url=url, rate=0) == ["a1", "b2"]
+        summaries = scrape_house("demo", base_url=url, rate=0, settings=settings)
+    assert [(s.sale, s.stored + s.withdrawn) for s in summaries] == [("a1", len(a["pages"])), ("b2", len(b["pages"]))]
+    assert _rows(settings, "SELECT sale, count(*) FROM raw.lots GROUP BY sale ORDER BY sale") == [
+        ("a1", len(a["pages"])), ("b2", len(b["pages"]))]

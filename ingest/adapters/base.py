@@ -30,6 +30,7 @@ class Adapter:
     lot_path: str = ""                    # e.g. "/en/lot/{sale}/{lot}" (format fields: sale, lot)
     url_key: re.Pattern | None = None     # named groups sale/lot read back from a lot URL
     lists_lots: bool = False              # True: the sale has an index page listing its lots
+    lists_sales: bool = False             # True: the house has an index page listing its sales
 
     def base(self, base_url: str | None) -> str:
         return (base_url or self.default_base_url).rstrip("/")
@@ -44,6 +45,13 @@ class Adapter:
     def list_lots(self, html: str, url: str) -> list[LotRef]:
         """The lots linked from a sale index page (adapters with `lists_lots`)."""
         raise NotImplementedError(f"{self.house}: lots are addressed by number (use --lots A-B)")
+
+    def house_index_url(self, base_url: str | None = None) -> str | None:
+        """The page listing the house's sales, or None."""
+        return None
+
+    def list_sales(self, html: str) -> list[str]:
+        raise NotImplementedError(f"{self.house}: name the sale (--sale)")
 
     def key_from_url(self, url: str) -> tuple[str | None, str | None]:
         m = self.url_key.search(url) if self.url_key else None

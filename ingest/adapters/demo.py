@@ -17,12 +17,20 @@ class Demo(SelectorAdapter):
     lot_path = "/sales/{sale}/lots/{lot}.html"
     url_key = re.compile(r"/sales/(?P<sale>[^/]+)/lots/(?P<lot>[^/]+)\.html")
     lists_lots = True
+    lists_sales = True
     selectors = Selectors(
         title=f"{_ARTICLE} h1.lot-title", description=f"{_ARTICLE} div.lot-description",
         images=f"{_ARTICLE} img.lot-image", estimate=f"{_ARTICLE} dd.estimate",
         price=f"{_ARTICLE} dd.hammer", closing=f"{_ARTICLE} time.closing",
         withdrawn=f"{_ARTICLE} p.lot-withdrawn",
     )
+
+    def house_index_url(self, base_url=None):
+        return f"{self.base(base_url)}/index.html"
+
+    def list_sales(self, html):
+        sales = (a.attributes.get("data-sale") for a in HTMLParser(html).css("a.sale"))
+        return list(dict.fromkeys(s.strip() for s in sales if s and s.strip()))
 
     def sale_index_url(self, sale, base_url=None):
         return f"{self.base(base_url)}/sales/{sale}/index.html"

@@ -35,30 +35,37 @@ def _summary_line(d: dict, keys: tuple[str, ...]) -> str:
 def scrape(
     house: str = typer.Argument(..., help="Auction house adapter: demo, jsonld, numisbids, leu, nomos, cng, "
                                           "kuenker, gorny, biddr."),
-    sale: str = typer.Option(..., "--sale", help="Sale (auction) id as the house writes it."),
+    sale: str = typer.Option(None, "--sale", help="Sale (auction) id as the house writes it (demo: default "
+                                                  "every sale of the house index)."),
     lots: str = typer.Option(None, "--lots", help="Lot numbers A-B (default: the sale index, or 1.. until misses)."),
     base_url: str = typer.Option(None, "--base-url", help="Site root (demo: the served sample; jsonld: a URL "
                                                           "template with {sale} and {lot})."),
     rate: float = typer.Option(2.0, "--rate", min=0, help="Seconds between requests to one host (0 for local)."),
     max_misses: int = typer.Option(20, "--max-misses", min=1, help="Consecutive missing lots that end a sale."),
     refresh: bool = typer.Option(False, "--refresh", help="Fetch finished lots again (changes: new versions)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (one line per sale)."),
 ) -> None:
     """Scrape a sale politely into the warehouse; rerun the same command to resume after a kill."""
     from ingest.adapters import UnknownHouse
+    from ingest.crawl import list_sales
     from ingest.crawl import scrape as run_scrape
     from ingest.progress import RichReporter
 
     try:
-        summary = run_scrape(house, sale, lots=_lot_range(lots), base_url=base_url, rate=rate,
-                             max_misses=max_misses, refresh=refresh, reporter=RichReporter())
+        sales = [sale] if sale else list_sales(house, base_url=base_url, rate=rate)
     except UnknownHouse as exc:
         raise NummusError(str(exc)) from None
-    d = summary.as_dict()
+    for one in sales:
+        summary = run_scrape(house, one, lots=_lot_range(lots), base_url=base_url, rate=rate,
+                             max_misses=max_misses, refresh=refresh, reporter=RichReporter())
+        _print_scrape(summary.as_dict(), as_json, max_misses)
+
+
+def _print_scrape(d: dict, as_json: bool, max_misses: int) -> None:
     if as_json:
         print(json.dumps(d))
         return
-    console.print(f"scraped {house} sale {sale}: " + _summary_line(
+    console.print(f"scraped {d['house']} sale {d['sale']}: " + _summary_line(
         d, ("stored", "unchanged", "missing", "withdrawn", "failed", "quarantined", "skipped", "images")) +
         f"  ({d['requests']} requests, {d['seconds']:.1f}s)")
     if d["reasons"]:
