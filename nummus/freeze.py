@@ -104,9 +104,15 @@ def _frozen_tables(con) -> set[str]:
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'frozen'").fetchall()}
 
 
-def _versions_in_use(con, store) -> set[int]:
+def _committed_versions(con) -> set[int]:
+    """Versions frozen in this warehouse (a frozen table or a meta.freezes record)."""
     found = {int(t.split("_v")[1]) for t in _frozen_tables(con) if re.fullmatch(r"coins_v\d+", t)}
-    found |= {int(v[1:]) for (v,) in con.execute("SELECT version FROM meta.freezes").fetchall()}
+    return found | {int(v[1:]) for (v,) in con.execute("SELECT version FROM meta.freezes").fetchall()}
+
+
+def _stored_versions(store) -> set[int]:
+    """Versions with a manifest in the object store (possibly from another warehouse)."""
+    found = set()
     for key, _ in store.list("freezes"):
         m = re.search(r"freeze_v(\d+)\.json$", key)
         if m:
@@ -125,7 +131,8 @@ def _git_revision() -> str | None:
 
 def _interrupted(store, version: str, settings: Settings) -> bool:
     """True when the store holds this version's manifest from a freeze of this warehouse that never
-    committed (killed between writing the objects and the DuckDB commit): safe to redo."""
+    committed (killed between writing the objects and the DuckDB commit): safe to redo. Called
+    only for versions this warehouse has not committed."""
     try:
         old = json.loads(store.get(manifest_key(version)))
     except Exception:  # noqa: BLE001 - unreadable manifest: not ours to replace
@@ -143,17 +150,18 @@ def freeze(settings: Settings | None = None, version: str | None = None, *, dbt_
     store = objectstore.get_store(settings)
     with warehouse.session(settings) as con:
         con.execute(META_DDL)
-        in_use = _versions_in_use(con, store)
-        committed = _frozen_tables(con)
+        committed = _committed_versions(con)
+    # versions in the store that an interrupted freeze of this warehouse left behind are redone
+    taken = committed | {n for n in _stored_versions(store) if not _interrupted(store, f"v{n}", settings)}
     if version is None:
-        version = f"v{max(in_use, default=0) + 1}"
+        version = f"v{max(taken, default=0) + 1}"
     version = normalise_version(version)
-    table = table_name(version)
-    if table in committed:
-        raise FreezeRefused(f"freeze {version} exists (frozen.{table}); freezes are never overwritten")
-    if int(version[1:]) in in_use and not _interrupted(store, version, settings):
+    if int(version[1:]) in committed:
+        raise FreezeRefused(f"freeze {version} exists (frozen.{table_name(version)}); freezes are never overwritten")
+    if int(version[1:]) in taken:
         raise FreezeRefused(f"freeze {version} exists in the object store ({manifest_key(version)}); "
                             "freezes are never overwritten")
+    table = table_name(version)
 
     gate = run_gate("gate_freeze", settings, dbt_vars=dbt_vars)
     if not gate.passed:

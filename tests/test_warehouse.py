@@ -376,11 +376,26 @@ def test_vector_gates_red_on_count_mismatch_and_bad_roundtrip(wh, index_v1, pg_u
 
 # --- tampering (last: it breaks the freeze on purpose) ------------------------------------------
 
-def test_freeze_verify_catches_tampered_table_and_parquet(wh):
+def test_interrupted_freeze_is_redone_then_verify_catches_tampering(wh, monkeypatch):
     from nummus.cli import app
     from nummus.objectstore import get_store
 
-    m2 = freeze(wh)                         # the next free version, with the late lot
+    store = get_store(wh)
+    real_put = store.put
+
+    def put_then_die(key, data):        # killed right after writing the manifest, before the commit
+        real_put(key, data)
+        if key.endswith(".json"):
+            raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(store, "put", put_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        freeze(wh)
+    monkeypatch.undo()
+    assert store.exists("freezes/freeze_v2.json")
+    assert query(wh, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'coins_v2'") == [(0,)]
+
+    m2 = freeze(wh)                         # redone: the next free version, with the late lot
     assert (m2.version, m2.previous, m2.row_count) == ("v2", "v1", N + 1)
     assert [m.version for m in list_freezes(wh)] == ["v1", "v2"]
 
@@ -393,7 +408,6 @@ def test_freeze_verify_catches_tampered_table_and_parquet(wh):
     assert out.exit_code == 1 and "MISMATCH" in out.output
 
     # the Parquet copy: same rows, one price changed
-    store = get_store(wh)
     path = store.local_path("freezes/coins_v2.parquet")
     con = duckdb.connect()
     con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{path}')")
