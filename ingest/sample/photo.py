@@ -125,16 +125,22 @@ def plan_photo(rng: random.Random, coin_type: CoinType, layout: str, *, spec: Sp
 
 
 def _paint_background(plan: PhotoPlan, nrng: np.random.Generator) -> np.ndarray:
+    """The background (float32 BGR): flat, or a linear / radial gradient, with a little sensor noise."""
     w, h, bg = plan.width, plan.height, plan.background
     top = np.array(bg.top, np.float32)
     bottom = np.array(bg.bottom, np.float32)
-    if bg.radial:
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        t = np.sqrt(((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2) / math.sqrt(2)
+    if bg.radial:  # computed coarse and scaled up: a radial gradient is smooth
+        sw, sh = max(2, w // 8), max(2, h // 8)
+        yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+        t = np.sqrt(((xx - sw / 2) / (sw / 2)) ** 2 + ((yy - sh / 2) / (sh / 2)) ** 2) / math.sqrt(2)
+        t = cv2.resize(t, (w, h), interpolation=cv2.INTER_LINEAR)
+        img = cv2.merge([top[k] + (bottom[k] - top[k]) * t for k in range(3)])
     else:
-        t = np.repeat(np.linspace(0, 1, h, dtype=np.float32)[:, None], w, axis=1)
-    img = top + (bottom - top) * t[..., None]
-    img += nrng.normal(0, 1.2, (h, w, 1)).astype(np.float32)  # sensor noise
+        rows = top + (bottom - top) * np.linspace(0, 1, h, dtype=np.float32)[:, None]
+        img = np.repeat(rows[:, None, :], w, axis=1)
+    tile = nrng.normal(0, 1.2, (128, 128)).astype(np.float32)  # sensor noise, tiled
+    noise = np.tile(tile, (h // 128 + 1, w // 128 + 1))[:h, :w]
+    img += noise[..., None]
     return img
 
 
@@ -194,8 +200,8 @@ def _stamp_colour(canvas: np.ndarray, img: np.ndarray, alpha: np.ndarray, x0: in
     win = _window(canvas.shape[1], canvas.shape[0], alpha.shape[1], alpha.shape[0], x0, y0)
     if win:
         t, s = win
-        a = alpha[s][..., None]
-        canvas[t] = canvas[t] * (1.0 - a) + img[s].astype(np.float32) * a
+        a = np.ascontiguousarray(alpha[s])
+        canvas[t] = cv2.blendLinear(img[s].astype(np.float32), canvas[t], a, 1.0 - a)
 
 
 def encode_jpeg(img: np.ndarray, quality: int) -> bytes:

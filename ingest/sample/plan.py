@@ -15,6 +15,7 @@ from ingest.sample.photo import PhotoPlan, plan_photo
 from ingest.sample.prices import Pricing, price_lot
 from ingest.sample.text import STYLES, LotText, Physical, coin_text, group_text, item_text
 from ingest.sample.types import COIN_TYPES, NON_COIN_TYPES, CoinType
+from nummus.errors import NummusError
 from nummus.identity import coin_id
 
 HOUSE = "demo"
@@ -131,9 +132,9 @@ def plan_lot(seed: int, sale: str, lot: str, main_style: str, closing: date, wit
 def plan_site(lots: int = 300, sales: int = 1, seed: int = 0) -> SitePlan:
     """Plan `lots` lots in total over `sales` sales (lot numbers with gaps, a few withdrawn lots)."""
     if lots < 1 or sales < 1:
-        raise ValueError("lots and sales must be at least 1")
+        raise NummusError("lots and sales must be at least 1")
     if sales > lots:
-        raise ValueError(f"{sales} sales need at least as many lots (got {lots})")
+        raise NummusError(f"{sales} sales need at least as many lots (got {lots})")
     styles = sorted(STYLES)
     plans = []
     for k in range(sales):

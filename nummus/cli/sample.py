@@ -36,7 +36,7 @@ def sample(
     from ingest.sample import generate
 
     site = generate(out or _default_dir(), lots=lots, sales=sales, seed=seed, workers=workers, progress=True)
-    Console(highlight=False).print(
+    Console(highlight=False, soft_wrap=True).print(
         f"sample house: {site.lots} lots in {len(site.sales)} sale(s) ({', '.join(site.sales)}), "
         f"{site.images} photos ({site.rendered} rendered now) in {site.seconds:.1f}s\n"
         f"  site:  {site.out_dir}\n  truth: {site.truth_path}\n  serve: nummus sample serve --dir {site.out_dir}")
