@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ingest.adapters import get_adapter
 from ingest.crawl import list_sales, scrape
-from ingest.fixture_site import serve, write_site
+from ingest.fixture_site import write_site
+from ingest.sample.serve import serving as serve
 from ingest.raw_writer import read_snapshot
 from nummus import warehouse
 from nummus.objectstore import ObjectStore

@@ -1,17 +1,13 @@
-"""A small static site in the demo house's structure (docs/contracts.md), and a local HTTP
-server for a folder: for tests and `nummus bench ingest` when no `nummus sample` site is given.
-Lot numbers have gaps (listed but 404), every 10th lot is withdrawn, some lots have two photos."""
+"""A small, quick static site in the demo house's structure (docs/contracts.md) for tests and
+`nummus bench ingest` (the full `nummus sample` house renders photos and takes longer): lot
+numbers have gaps (listed but 404), every 10th lot is withdrawn, some lots have two photos.
+Serve it with `ingest.sample.serve.serving`. Also `constant_png`, a cheap decompression bomb."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import io
 import random
-import threading
 from pathlib import Path
-from typing import Iterator
 
 _LOT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Lot {lot}</title></head><body>
 <article class="lot" data-house="demo" data-sale="{sale}" data-lot="{lot}">
@@ -75,25 +71,6 @@ def write_site(out: Path, *, sale: str = "s1", lots: int = 40, seed: int = 7, ph
     (out / "index.html").write_text(f"<!doctype html><html><body>{sales}</body></html>")
     return {"sale": sale, "listed": listed, "pages": [x for x in listed if x not in missing],
             "withdrawn": withdrawn, "missing": missing}
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve a folder over HTTP in a thread; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer((host, port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def constant_png(width: int, height: int) -> bytes:

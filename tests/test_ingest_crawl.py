@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 
 from ingest.crawl import scrape
-from ingest.fixture_site import constant_png, serve, write_site
+from ingest.fixture_site import constant_png, write_site
+from ingest.sample.serve import serving as serve
 from ingest.http import Fetcher, retry_after_seconds
 from ingest.raw_writer import read_snapshot
 from ingest.reparse import reparse
@@ -218,16 +219,41 @@ def test_consecutive_misses_end_a_sale_addressed_by_number(settings, tmp_path):
     assert rerun.skipped == 11 and rerun.stored == 0 and rerun.stopped_after_misses
 
 
-def test_rate_limit_and_retry_after():
+def test_rate_limit_and_retry_after(tmp_path):
     assert retry_after_seconds("7") == 7.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert retry_after_seconds("soon") is None
-    with serve(__import__("pathlib").Path(__file__).parent / "fixtures" / "pages") as url:
+    write_site(tmp_path, lots=1)
+    with serve(tmp_path) as url:
         with Fetcher(rate=0.3, robots=False) as f:
             started = time.monotonic()
             for _ in range(3):
-                f.get(f"{url}/demo/lot-12.html")
+                f.get(f"{url}index.html")
             assert time.monotonic() - started >= 0.6  # three requests, two pauses
+
+
+def test_the_sample_house_is_scraped_as_its_truth_says(settings, tmp_path):
+    """`nummus sample` (the demo house generator) end to end: every field the truth records."""
+    import json
+
+    from ingest.crawl import scrape_house
+    from ingest.sample.site import generate
+
+    site = generate(tmp_path / "sample", lots=14, sales=2, seed=5)
+    truth = json.loads(site.truth_path.read_text())["lots"]
+    with serve(site.out_dir) as url:
+        summaries = scrape_house("demo", base_url=url, rate=0, settings=settings)
+    assert sum(s.failed + s.quarantined for s in summaries) == 0
+    got = {(r[0], r[1]): r[2:] for r in _rows(settings, """
+        SELECT sale, lot, coin_id, title, description, estimate_low, estimate_high, price, currency, lot_status,
+               len(image_urls) FROM raw.lots""")}
+    expected = {(t["sale"], t["lot"]): (t["coin_id"], t["title"], " ".join(t["description"].split()),
+                                        t["estimate_low"], t["estimate_high"], t["price"], t["currency"],
+                                        "withdrawn" if t["status"] == "withdrawn" else "ok", len(t["images"]))
+                for t in truth}
+    assert got == expected
+    photos = _rows(settings, "SELECT count(*) FROM raw.images")[0][0]
+    assert photos == sum(len(t["images"]) for t in truth if t["status"] != "withdrawn")
 
 
 def test_scrape_house_walks_every_sale_of_the_index(settings, tmp_path):

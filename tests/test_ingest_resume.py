@@ -14,7 +14,8 @@ import duckdb
 import pytest
 
 from ingest.crawl import scrape
-from ingest.fixture_site import serve, write_site
+from ingest.fixture_site import write_site
+from ingest.sample.serve import serving as serve
 from nummus.objectstore import ObjectStore
 from nummus.settings import Settings
 
