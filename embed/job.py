@@ -196,11 +196,11 @@ def embed_freeze(settings: Settings, freeze: str = "v1", encoder: str | Encoder 
                  progress: bool = True) -> EmbedSummary:
     """Embed every coin of frozen.coins_{freeze}, load it as a sealed, serving index version
     and run the round-trip check. Idempotent: a rerun resumes, and an identical index is reused."""
+    freeze_id, table = source.freeze_table(freeze)
+    coins = source.read_crops(settings, table)  # a missing freeze fails before the model loads
     notes: list[str] = []
     if not isinstance(encoder, Encoder):
         encoder = load_encoder(encoder, device, announce=lambda m: (notes.append(m), console.print(m)))
-    freeze_id, table = source.freeze_table(freeze)
-    coins = source.read_crops(settings, table)
     run, manifest, chunk, stats = run_embedding(settings, coins, source_name=freeze_id, encoder=encoder,
                                                 batch_size=batch_size, chunk_size=chunk_size,
                                                 num_workers=num_workers, progress=progress)
@@ -289,10 +289,10 @@ def embed_sample(settings: Settings, freeze: str = "v1", n: int = 16, encoder: s
 
     from nummus import warehouse
 
-    if not isinstance(encoder, Encoder):
-        encoder = load_encoder(encoder, device, announce=console.print)
     freeze_id, table = source.freeze_table(freeze)
     coins = [c for c in source.read_crops(settings, table) if (c.crop_status or "").lower() != "red"]
+    if not isinstance(encoder, Encoder):
+        encoder = load_encoder(encoder, device, announce=console.print)
     if n < len(coins):
         picks = np.linspace(0, len(coins) - 1, n).round().astype(int)
         coins = [coins[i] for i in sorted(set(picks.tolist()))]

