@@ -166,3 +166,27 @@ def test_cli_index_status_and_embed_help(settings, loaded):
     assert any(v["state"] == "serving" for v in versions)
     r = CliRunner().invoke(app, ["embed", "--help"])
     assert r.exit_code == 0 and "--sample" in r.output and "--delta" in r.output
+
+
+def test_cli_sample_embed_export_merge(settings, store, tiny, tmp_path):
+    from typer.testing import CliRunner
+
+    from nummus.cli import app
+
+    make_freeze(settings, store, 6, version=5, first_id=80_000)
+    spec = tiny.encoder_id.spec
+    run = CliRunner().invoke
+    r = run(app, ["embed", "--freeze", "v5", "--sample", "3", "--encoder", spec, "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["ok"] is True
+    r = run(app, ["embed", "--freeze", "v5", "--encoder", spec, "--workers", "0", "--batch-size", "4", "--json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["embedded"] == 6 and summary["roundtrip_min_cosine"] > 0.95
+    r = run(app, ["index", "export", f"v{summary['index_version']}", "--out", str(tmp_path / "x")])
+    assert r.exit_code == 0, r.output
+    assert np.load(tmp_path / "x" / "features.npy").shape == (6, 32)
+    r = run(app, ["index", "merge", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["merged"] is False
+    r = run(app, ["embed"])
+    assert r.exit_code != 0
