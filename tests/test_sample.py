@@ -24,6 +24,7 @@ from ingest.sample import generate
 from ingest.sample.plan import plan_site
 from ingest.sample.prices import Pricing, format_estimate, format_hammer, format_money
 from ingest.sample.serve import serving
+from ingest.sample.text import GRADES
 from nummus.errors import NummusError
 from nummus.identity import coin_id
 
@@ -277,6 +278,8 @@ def test_texts_read_like_dealer_texts(truth):
         assert (weight if lot["language"] == "en" else weight.replace(".", ",")) in text
         ref = f["references"][0]
         assert f"{ref['catalogue']} {ref['number']}" in text
+        (grade,) = [g for g in GRADES if g[1] == f["grade"]]
+        assert (grade[2] if lot["language"] == "de" else grade[0 if lot["style"] == "cng" else 1]) in text
         if lot["style"] == "cng":
             assert re.search(r"\(\d+(\.\d)?mm, \d+\.\d\d g, \d+h\)", lot["title"])
             assert f"({f['diameter_mm']:g}mm, {weight} g, {f['die_axis_h']}h)" in lot["title"]

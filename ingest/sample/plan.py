@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from ingest.sample.draw import Specimen
 from ingest.sample.photo import PhotoPlan, plan_photo
 from ingest.sample.prices import Pricing, price_lot
-from ingest.sample.text import STYLES, LotText, Physical, coin_text, group_text, item_text
+from ingest.sample.text import GRADES, STYLES, LotText, Physical, coin_text, grade_index, group_text, item_text
 from ingest.sample.types import COIN_TYPES, NON_COIN_TYPES, CoinType
 from nummus.errors import NummusError
 from nummus.identity import coin_id
@@ -117,6 +117,7 @@ def plan_lot(seed: int, sale: str, lot: str, main_style: str, closing: date, wit
         phys = _physical(ct, spec, rng)
         text = coin_text(ct, phys, style, rng)
         fields = _fields(ct, phys, ct.period)
+        fields["grade"] = GRADES[grade_index(spec.wear)][1]  # the grade the text states (English)
         pricing = price_lot(ct, spec.wear, currency, rng, withdrawn=withdrawn)
         photos.append(plan_photo(rng, ct, layout, spec=spec, side="obv"))
         if layout == "single" and rng.random() < P_SECOND_PHOTO_SINGLE:
