@@ -29,6 +29,7 @@ class Truth(BaseModel):
 
 class LabelledLot(BaseModel):
     id: str
+    split: str = "dev"  # "holdout": written after the rules were frozen, to estimate unseen accuracy
     house: str | None = None
     language: str | None = None
     title: str

@@ -10,6 +10,9 @@ _NUM = r"(\d{1,3}(?:[.,]\d{1,3})?)"
 WEIGHT = re.compile(_NUM + r"\s?(?:g|gr|gm|grams?|gramm|grammes?|grammi)(?![\w+-])\.?", re.IGNORECASE)
 # Italian and some German catalogues put the unit first: "Gr. 3,41", "g 3,25"
 WEIGHT_UNIT_FIRST = re.compile(r"(?<!\w)(?:Gr|gr|g)\.?\s?(\d{1,3}[.,]\d{1,3})(?![\d.,]?\d)")
+# Italian catalogues: "gr. 24,71, mm 33, h 6"
+DIAMETER_UNIT_FIRST = re.compile(r"(?<!\w)mm\.?\s?(\d{1,3}(?:[.,]\d{1,2})?)(?![\d.,]?\d)")
+AXIS_UNIT_FIRST = re.compile(r"(?<=[,;(] )h\.?\s?(\d{1,2})(?!\d)")
 DIAMETER = re.compile(r"(?<![\d.,])" + r"(\d{1,3}(?:[.,]\d{1,2})?)(?:\s?[-–/]\s?(\d{1,3}(?:[.,]\d{1,2})?))?"
                       + r"\s?mm(?!\w)", re.IGNORECASE)
 AXIS_HOURS = re.compile(r"(?<![\d.,])(\d{1,2})\s?(?:h|H|o'clock|Uhr)(?!\w)")
@@ -37,19 +40,20 @@ def weight(text: str) -> Measure | None:
 
 
 def diameter(text: str) -> Measure | None:
-    for m in DIAMETER.finditer(text):
-        values = [_num(g) for g in m.groups() if g]
-        value = max(values)
-        if 3 <= value <= 150:
-            return Measure(value, m.start(), m.end(), m.group(0))
+    for regex in (DIAMETER, DIAMETER_UNIT_FIRST):
+        for m in regex.finditer(text):
+            value = max(_num(g) for g in m.groups() if g)
+            if 3 <= value <= 150:
+                return Measure(value, m.start(), m.end(), m.group(0))
     return None
 
 
 def die_axis(text: str) -> Measure | None:
-    for m in AXIS_HOURS.finditer(text):
-        hours = int(m.group(1))
-        if 1 <= hours <= 12:
-            return Measure(hours, m.start(), m.end(), m.group(0))
+    for regex in (AXIS_HOURS, AXIS_UNIT_FIRST):
+        for m in regex.finditer(text):
+            hours = int(m.group(1))
+            if 1 <= hours <= 12:
+                return Measure(hours, m.start(), m.end(), m.group(0))
     for m in AXIS_DEGREES.finditer(text):
         degrees = int(m.group(1))
         if 0 <= degrees <= 360:

@@ -37,8 +37,8 @@ METAL_ABBREV = re.compile(r"(?:AV|AR|AE|Æ|EL|BI|Bronze|Silver|Gold|Billon|Silbe
 GROUP_LOT = re.compile(
     r"(?<!\w)(?:lot|group|collection|set|parcel|Lot|Konvolut)\s+(?:of|von|de|di)\s+"
     r"(?:\(?\d+\)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|several|various|mixed)(?!\w)"
-    r"|^\s*\(?\d{1,4}\)?\s*(?:x\s+)?(?:[\w-]+\s+){0,3}?(?:coins|pieces|bronzes|denarii|antoniniani|folles|"
-    r"Münzen|Stück|monnaies|monete)(?!\w)",
+    r"|(?:^|[.,:;]\s)\s*\(?\d{1,4}\)?\s*(?:x\s+)?(?:[\w-]+\s+){0,3}?\w*(?:coins|pieces|bronzes|denarii|antoniniani|"
+    r"folles|Münzen|münzen|Stück|monnaies|monete)(?!\w)",
     re.IGNORECASE,
 )
 MONEYER = re.compile(r"(?<![\w.])(?:C|L|M|P|Q|T|A|D|Cn|Sex|Ti|Ap|Mn|Sp)\.\s(?:[A-Z][a-z]+\s?){1,3}")
@@ -51,6 +51,7 @@ _AS_WORDS = frozenset({"As", "as", "AS"})
 IMITATION = re.compile(r"(?:imitations?\s+of|imitating|Nachahmungs?\w*\s+(?:des|der|von)?|nach\s+Vorbild\s+(?:des|der)?"
                        r"|imitation\s+d[e']|imitazione\s+di)\s*", re.IGNORECASE)
 IMITATED_CHARS = 45
+IMITATED = frozenset({"rulers", "regions", "mints"})  # the clues an imitation copies from its model
 HEADING_CHARS = 16  # a clue this close to the start of the title is the catalogue's section heading
 MINT_WORD = re.compile(r"\s?(?:mint|Mint)\b")
 
@@ -161,7 +162,7 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
 
     imitated = [(m.end(), m.end() + IMITATED_CHARS) for m in IMITATION.finditer(text)]
     if imitated:
-        found = {name: [h for h in hits if not any(s <= h.start < e for s, e in imitated)]
+        found = {name: [h for h in hits if name not in IMITATED or not any(s <= h.start < e for s, e in imitated)]
                  for name, hits in found.items()}
 
     for h in found["period_phrases"]:
