@@ -72,7 +72,8 @@ def lot_page(sale: SalePlan, lp: LotPlan, variant: int) -> str:
     rows.append(f'<dt>{lab["closing"]}</dt><dd><time class="closing" datetime="{lp.closing.isoformat()}">'
                 f"{lp.closing.strftime('%d.%m.%Y' if lang == 'de' else '%d %B %Y')}</time></dd>")
     body = (
-        f'<nav><a href="../../../index.html">{HOUSE_NAME}</a> › <a href="../index.html">{escape(sale.title)}</a></nav>\n'
+        f'<nav><a href="../../../index.html">{HOUSE_NAME}</a> › '
+        f'<a href="../index.html">{escape(sale.title)}</a></nav>\n'
         f'<article class="lot" data-house="demo" data-sale="{escape(lp.sale)}" data-lot="{escape(lp.lot)}">\n'
         f'<p class="lot-number">{lab["lot"]} {escape(lp.lot)}</p>\n'
         f'<h1 class="lot-title">{escape(lp.text.title)}</h1>\n{withdrawn}{images}\n'

@@ -44,6 +44,8 @@ class PhotoPlan(BaseModel):
     picture: str | None = None  # non-coin photo: landscape | text_page
     seed: int
     quality: int = 90
+    gain: tuple[float, float, float] = (1.0, 1.0, 1.0)  # white balance of the camera (BGR)
+    blur: float = 0.0  # px; a photo slightly out of focus
 
 
 def _background(rng: random.Random) -> Background:
@@ -74,12 +76,15 @@ def plan_photo(rng: random.Random, coin_type: CoinType, layout: str, *, spec: Sp
     a group of coins of `group_types`, or a non-coin picture (layout 'none')."""
     seed = rng.randrange(2**31)
     bg = _background(rng)
-    quality = rng.choice([85, 88, 90, 92])
+    neutral = (1.0, 1.0, 1.0)
+    camera = {"quality": rng.choice([85, 88, 90, 92]),
+              "gain": (rng.uniform(0.95, 1.05), 1.0, rng.uniform(0.95, 1.05)) if rng.random() < 0.3 else neutral,
+              "blur": rng.uniform(0.6, 1.4) if rng.random() < 0.12 else 0.0}
     coins: list[Placement] = []
     if layout == "none":
         w, h = rng.choice([(1200, 900), (1000, 1300), (1400, 1000)])
         return PhotoPlan(layout=layout, width=w, height=h, background=bg, coins=[], picture=coin_type.picture,
-                         seed=seed, quality=quality)
+                         seed=seed, **camera)
     if layout in ("pair_horizontal", "pair_vertical"):
         spec = spec or Specimen.draw(rng, coin_type)
         long, short = rng.choice([(1600, 800), (1600, 820), (1500, 750), (1400, 720), (1200, 600)])
@@ -121,7 +126,7 @@ def plan_photo(rng: random.Random, coin_type: CoinType, layout: str, *, spec: Sp
                                    spec=Specimen.draw(rng, t), cx=cx, cy=cy, r=r))
     else:
         raise ValueError(f"unknown layout {layout!r}; expected one of {LAYOUTS}")
-    return PhotoPlan(layout=layout, width=w, height=h, background=bg, coins=coins, seed=seed, quality=quality)
+    return PhotoPlan(layout=layout, width=w, height=h, background=bg, coins=coins, seed=seed, **camera)
 
 
 def _paint_background(plan: PhotoPlan, nrng: np.random.Generator) -> np.ndarray:
@@ -177,6 +182,10 @@ def render_photo(plan: PhotoPlan) -> np.ndarray:
     canvas *= (1.0 - strength * soft)[..., None]
     for img, alpha, x0, y0, c in rendered:
         _stamp_colour(canvas, img, alpha, x0, y0)
+    if plan.gain != (1.0, 1.0, 1.0):
+        canvas *= np.array(plan.gain, np.float32)
+    if plan.blur > 0:
+        canvas = cv2.GaussianBlur(canvas, (0, 0), plan.blur)
     return np.clip(canvas, 0, 255).astype(np.uint8)
 
 

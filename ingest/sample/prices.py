@@ -71,7 +71,8 @@ def format_money(amount: float, currency: str, variant: int = 0) -> str:
     """An amount the way a house in that currency prints it (variant picks among usual spellings)."""
     cents = abs(amount - round(amount)) > 1e-9
     if currency == "CHF":
-        return f"CHF {_group(amount, chr(39), '.', cents)}" if variant % 2 == 0 else f"{_group(amount, chr(39), '.', cents)} CHF"
+        body = _group(amount, "'", ".", cents)
+        return f"CHF {body}" if variant % 2 == 0 else f"{body} CHF"
     if currency == "EUR":
         body = _group(amount, ".", ",", cents)
         return [f"{body} EUR", f"€ {body}", f"{body} €"][variant % 3]

@@ -150,7 +150,8 @@ def describe(face: Face, lang: str) -> str:
         return _head(face, lang)
     if dev == "facing_bust":
         if face.gear == "nimbate":
-            return f"Facing bust of {subj}, wearing nimbus cruciger" if en else f"Büste {subj}i v. vorn mit Kreuznimbus"
+            return (f"Facing bust of {subj}, wearing nimbus cruciger" if en
+                    else f"Büste {subj}i v. vorn mit Kreuznimbus")
         if face.count >= 2:
             return ("Facing busts of two emperors, each wearing crown; cross between them" if en
                     else "Zwei gekrönte Büsten v. vorn, dazwischen Kreuz")
@@ -160,7 +161,7 @@ def describe(face: Face, lang: str) -> str:
         g = gear.get(face.gear or "", ("", ""))
         return _cap(f"{g[0]} facing bust".strip()) if en else _cap(f"{g[1]} Büste v. vorn".strip())
     if dev in ("standing", "seated"):
-        verb = ({"standing": "standing", "seated": "seated"} if en else {"standing": "stehend", "seated": "sitzend"})[dev]
+        verb = {"standing": ("standing", "stehend"), "seated": ("seated", "sitzend")}[dev][0 if en else 1]
         if en:
             return f"{subj} {verb} {d}" + (f", holding {hold}" if hold else "")
         return f"{subj} {d} {verb}" + (f" mit {hold}" if hold else "")
