@@ -12,6 +12,8 @@ import re
 import warnings
 from dataclasses import dataclass
 
+from ingest.rejection import Rejected
+
 MAX_PIXELS = 50_000_000  # 50 megapixels
 
 _MAGIC = (
@@ -26,10 +28,8 @@ EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "tiff":
 _PIL_FORMATS = {"JPEG": "jpeg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "TIFF": "tiff", "MPO": "jpeg"}
 
 
-class ImageRejected(ValueError):
-    def __init__(self, reason: str, detail: str):
-        self.reason = reason
-        super().__init__(detail)
+class ImageRejected(Rejected):
+    """Bytes that are not a complete, decodable photo within the pixel limit."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from ingest.lot import Lot
 from ingest.money import MoneyError, parse_money, parse_range
 from ingest.progress import Reporter
 from ingest.raw_writer import store_image, store_lot, stored_image_url
+from ingest.rejection import Rejected
 from nummus import warehouse
 from nummus.errors import NummusError
 from nummus.objectstore import get_store
@@ -57,10 +58,8 @@ class ImportSummary:
         return asdict(self)
 
 
-class RowError(ValueError):
-    def __init__(self, reason: str, detail: str):
-        self.reason = reason
-        super().__init__(detail)
+class RowError(Rejected):
+    """A row that cannot become a lot."""
 
 
 def load_mapping(path: Path | None, pairs: list[str]) -> dict[str, str]:

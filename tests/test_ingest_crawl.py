@@ -11,16 +11,16 @@ import threading
 import time
 from collections import defaultdict
 
-import duckdb
 import pytest
 from PIL import Image
 
 from ingest.crawl import scrape
 from ingest.fixture_site import constant_png, write_site
-from ingest.sample.serve import serving as serve
 from ingest.http import Fetcher, retry_after_seconds
 from ingest.raw_writer import read_snapshot
 from ingest.reparse import reparse
+from ingest.sample.serve import serving as serve
+from nummus import warehouse
 
 
 def _jpeg(colour) -> bytes:
@@ -128,11 +128,8 @@ def _fetcher() -> Fetcher:
 
 
 def _rows(settings, sql):
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
+    with warehouse.session(settings, read_only=True) as con:
         return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_misbehaving_house_is_scraped_completely(settings, store, faulty_house):

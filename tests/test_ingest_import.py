@@ -11,12 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from PIL import Image
 
 from ingest.importer import import_file, load_mapping
+from nummus import warehouse
 from nummus.errors import NummusError
 from nummus.identity import coin_id
 
@@ -43,11 +43,8 @@ def export(tmp_path) -> Path:
 
 
 def _q(settings, sql):
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
+    with warehouse.session(settings, read_only=True) as con:
         return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_mysql_auction_data_export(settings, export, store):

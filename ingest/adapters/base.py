@@ -8,14 +8,11 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from ingest.lot import Lot
+from ingest.rejection import Rejected
 
 
-class ParseError(ValueError):
-    """A page that cannot be read as a lot page (reason is machine-readable)."""
-
-    def __init__(self, reason: str, detail: str):
-        self.reason = reason
-        super().__init__(detail)
+class ParseError(Rejected):
+    """A page that cannot be read as a lot page."""
 
 
 @dataclass(frozen=True)
