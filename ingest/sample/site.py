@@ -6,6 +6,7 @@ finishes with the same bytes as an uninterrupted run. truth.json is written last
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -20,8 +21,18 @@ from ingest.sample.photo import PhotoPlan, encode_jpeg, render_photo
 from ingest.sample.plan import HOUSE, LotPlan, SitePlan, plan_site
 from nummus.errors import NummusError
 
-GENERATOR_VERSION = "1"
 MANIFEST = ".sample.json"
+
+
+def _generator_version() -> str:
+    """A hash of this package's code: output of another version is never mixed with ours on resume."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+GENERATOR_VERSION = _generator_version()
 
 
 class SampleSite(BaseModel):
