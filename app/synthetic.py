@@ -8,13 +8,14 @@ seal, `nummus_prepare_search`, serve."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass
 
 import numpy as np
 import psycopg
 
-from app.search_index import prepare
+from app.search_index import EXACT_MAX, HNSW_EF_CONSTRUCTION, HNSW_M, prepare
 
 # period -> share of coins (the skew the search must handle)
 PERIOD_SHARES: dict[str, float] = {
@@ -103,11 +104,12 @@ def make_coins(n: int, dim: int = 512, seed: int = 0, coins_per_type: int = 20,
                           closing, obv, rev, pair_vector(obv, rev))
 
 
-def noisy_queries(coins: SyntheticCoins, m: int, side: str = "pair", seed: int = 1,
-                  noise: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
-    """m query vectors: stored vectors plus noise (cosine ~0.98 to their source); (rows, vectors)."""
+def noisy_queries(coins: SyntheticCoins, m: int, side: str = "pair", seed: int = 1, noise: float = 0.2,
+                  among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """m query vectors: stored vectors (of rows drawn from `among`, default all) plus noise
+    (cosine ~0.98 to their source); returns (rows, vectors)."""
     rng = np.random.default_rng(seed)
-    rows = rng.integers(0, len(coins), m)
+    rows = rng.choice(among, m) if among is not None and len(among) else rng.integers(0, len(coins), m)
     base = getattr(coins, side)[rows]
     return rows, _unit(base + noise * _unit(rng.standard_normal(base.shape)))
 
@@ -117,8 +119,8 @@ def _halfvec_binary(v: np.ndarray) -> bytes:
 
 
 def load_index(conn: psycopg.Connection, coins: SyntheticCoins, *, version: int = 1,
-               freeze_id: str = "synthetic", exact_max: int = 5000, m: int = 16,
-               ef_construction: int = 128, serve: bool = True, progress=None) -> list[tuple]:
+               freeze_id: str = "synthetic", exact_max: int = EXACT_MAX, m: int = HNSW_M,
+               ef_construction: int = HNSW_EF_CONSTRUCTION, serve: bool = True, progress=None) -> list[tuple]:
     """Load coins and their vectors as index version `version`, seal, prepare search, serve.
     Returns nummus_prepare_search's rows (period, rows, partial_hnsw)."""
     dim = coins.pair.shape[1]
@@ -149,3 +151,41 @@ def load_index(conn: psycopg.Connection, coins: SyntheticCoins, *, version: int 
         conn.execute("SELECT nummus_serve(%s)", (version,))
         conn.commit()
     return rows
+
+
+# --- lot photos (for the app's tests and the end-to-end benchmark) ---------------------------
+
+def coin_face(rng, r: int):
+    """A textured disc (RGB) and its mask."""
+    from PIL import Image, ImageDraw
+
+    im = Image.new("RGB", (2 * r, 2 * r), (0, 0, 0))
+    d = ImageDraw.Draw(im)
+    base = np.array(rng.integers(120, 200, 3))
+    d.ellipse((0, 0, 2 * r - 1, 2 * r - 1), fill=tuple(int(x) for x in base))
+    for _ in range(25):
+        x, y = (int(v) for v in rng.integers(r // 3, 5 * r // 3, 2))
+        s = int(rng.integers(r // 10, r // 3))
+        col = tuple(int(c) for c in np.clip(base + rng.integers(-80, 60, 3), 0, 255))
+        if rng.random() < .5:
+            d.ellipse((x - s, y - s, x + s, y + s), fill=col)
+        else:
+            d.line((x - s, y - s, x + s, y + int(rng.integers(-s, s))), fill=col, width=int(rng.integers(3, 10)))
+    mask = Image.new("L", (2 * r, 2 * r), 0)
+    ImageDraw.Draw(mask).ellipse((0, 0, 2 * r - 1, 2 * r - 1), fill=255)
+    return im, mask
+
+
+def lot_photo(seed: int, r: int = 110, quality: int = 90) -> bytes:
+    """A lot photo: obverse and reverse side by side on a light background."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    w, h = 4 * r + 3 * r // 2, 3 * r
+    photo = Image.new("RGB", (w, h), (245, 245, 242))
+    for cx in (r // 2 + r, w - r // 2 - r):
+        face, mask = coin_face(rng, r)
+        photo.paste(face, (cx - r, h // 2 - r), mask)
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=quality)
+    return out.getvalue()

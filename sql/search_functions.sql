@@ -48,13 +48,18 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The WHERE clause for the filters that are set (fixed fragments over bound parameters
--- $3 period, $4 denomination, $5 house, $6 price_min, $7 price_max, $8 sold_from, $9 sold_to).
+-- $3 period, $4 denomination, $5 house, $6 price_min, $7 price_max, $8 sold_from, $9 sold_to),
+-- over search_vectors v (and coins c when a coins column is filtered), or over coins c alone
+-- (p_vectors false).
 CREATE OR REPLACE FUNCTION nummus_search_where(
     p_period text, p_denomination text, p_house text, p_price_min double precision,
-    p_price_max double precision, p_sold_from date, p_sold_to date)
+    p_price_max double precision, p_sold_from date, p_sold_to date, p_vectors boolean DEFAULT true)
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT concat_ws(' AND ', 'true',
-        CASE WHEN p_period       IS NOT NULL THEN 'v.period = $3' END,
+        CASE WHEN p_period IS NOT NULL AND p_vectors THEN 'v.period = $3' END,
+        CASE WHEN p_period IS NOT NULL AND num_nonnulls(p_denomination, p_house, p_price_min, p_price_max,
+                                                        p_sold_from, p_sold_to) > 0
+             THEN 'c.period = $3' END,
         CASE WHEN p_denomination IS NOT NULL THEN 'c.denomination = $4' END,
         CASE WHEN p_house        IS NOT NULL THEN 'c.house = $5' END,
         CASE WHEN p_price_min    IS NOT NULL THEN 'c.price >= $6' END,
@@ -83,20 +88,28 @@ BEGIN
     RETURN p_side;
 END $$;
 
--- How many rows match the filters, counted up to p_cap + 1 (so the cost is bounded).
+-- How many rows match the filters, counted up to p_cap + 1 (so the cost is bounded). With a
+-- coins filter the narrow coins table is counted (every coin of the serving index has a row
+-- there; an overcount only sends the search to HNSW, whose short answers fall back to exact).
 CREATE OR REPLACE FUNCTION nummus_search_count(
     p_cap integer,
     p_period text DEFAULT NULL, p_denomination text DEFAULT NULL, p_house text DEFAULT NULL,
     p_price_min double precision DEFAULT NULL, p_price_max double precision DEFAULT NULL,
     p_sold_from date DEFAULT NULL, p_sold_to date DEFAULT NULL)
-RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+RETURNS bigint LANGUAGE plpgsql STABLE
+SET max_parallel_workers_per_gather = 0
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+AS $$
 DECLARE
     n bigint;
+    on_coins boolean;
 BEGIN
+    on_coins := num_nonnulls(p_denomination, p_house, p_price_min, p_price_max, p_sold_from, p_sold_to) > 0;
     EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT $2 + 1) t',
-                   nummus_search_from(p_denomination, p_house, p_price_min, p_price_max, p_sold_from, p_sold_to),
+                   CASE WHEN on_coins THEN 'coins c' ELSE 'search_vectors v' END,
                    nummus_search_where(p_period, p_denomination, p_house, p_price_min, p_price_max,
-                                       p_sold_from, p_sold_to))
+                                       p_sold_from, p_sold_to, NOT on_coins))
        INTO n
       USING NULL::halfvec, p_cap, p_period, p_denomination, p_house, p_price_min, p_price_max,
             p_sold_from, p_sold_to;
@@ -137,6 +150,9 @@ CREATE OR REPLACE FUNCTION nummus_search_exact(
 RETURNS TABLE (coin_id bigint, distance double precision)
 LANGUAGE plpgsql STABLE
 SET jit = off
+SET max_parallel_workers_per_gather = 0
+SET enable_hashjoin = off
+SET enable_mergejoin = off
 AS $$
 BEGIN
     RETURN QUERY EXECUTE nummus_search_knn_sql(true, p_side, p_period, p_denomination, p_house,
@@ -156,8 +172,11 @@ CREATE OR REPLACE FUNCTION nummus_search_hnsw(
 RETURNS TABLE (coin_id bigint, distance double precision)
 LANGUAGE plpgsql STABLE
 SET jit = off
+SET max_parallel_workers_per_gather = 0
 SET enable_seqscan = off
 SET enable_sort = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
 SET hnsw.ef_search = 100
 SET hnsw.iterative_scan = 'relaxed_order'
 SET hnsw.max_scan_tuples = 40000
@@ -184,6 +203,8 @@ RETURNS TABLE (coin_id bigint, cosine double precision, path text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     n_match bigint;
+    partial boolean;      -- the period has partial HNSW indexes (NULL: not known to the counts)
+    use_exact boolean := false;
     ids bigint[];
     dists double precision[];
 BEGIN
@@ -196,13 +217,23 @@ BEGIN
         SELECT ss.exact_max INTO p_exact_max
           FROM search_settings ss JOIN index_versions iv ON iv.version = ss.version
          WHERE iv.state = 'serving';
-        p_exact_max := coalesce(p_exact_max, 5000);
+        p_exact_max := coalesce(p_exact_max, 2000);
     END IF;
-    IF num_nonnulls(p_period, p_denomination, p_house, p_price_min, p_price_max, p_sold_from, p_sold_to) > 0 THEN
+    IF p_period IS NOT NULL THEN
+        -- a period without partial indexes has at most p_exact_max rows in the index (+ delta):
+        -- exact, whatever else is filtered; no need to count
+        SELECT pc.partial_hnsw INTO partial
+          FROM search_period_counts pc JOIN index_versions iv ON iv.version = pc.version
+         WHERE iv.state = 'serving' AND pc.period = p_period;
+        use_exact := partial IS FALSE;
+    END IF;
+    IF NOT use_exact AND (num_nonnulls(p_denomination, p_house, p_price_min, p_price_max, p_sold_from, p_sold_to) > 0
+                          OR (p_period IS NOT NULL AND partial IS NULL)) THEN
         n_match := nummus_search_count(p_exact_max, p_period, p_denomination, p_house, p_price_min,
                                        p_price_max, p_sold_from, p_sold_to);
+        use_exact := n_match <= p_exact_max;
     END IF;
-    IF n_match IS NOT NULL AND n_match <= p_exact_max THEN
+    IF use_exact THEN
         RETURN QUERY SELECT e.coin_id, 1 - e.distance, 'exact'::text
                        FROM nummus_search_exact(p_query, p_side, p_k, p_period, p_denomination, p_house,
                                                 p_price_min, p_price_max, p_sold_from, p_sold_to) e
@@ -255,11 +286,12 @@ END $$;
 -- Search structures for index version N (and its delta): run after nummus_seal_index(N),
 -- before nummus_serve(N). Idempotent (IF NOT EXISTS); building HNSW takes a while.
 CREATE OR REPLACE FUNCTION nummus_prepare_search(
-    p_version integer, p_exact_max integer DEFAULT 5000,
+    p_version integer, p_exact_max integer DEFAULT 2000,
     p_m integer DEFAULT 16, p_ef_construction integer DEFAULT 128)
 RETURNS TABLE (period text, rows bigint, partial_hnsw boolean)
 LANGUAGE plpgsql
 SET maintenance_work_mem = '1GB'
+SET client_min_messages = warning
 AS $$
 DECLARE
     idx   text := format('index_v%s', p_version);

@@ -11,9 +11,9 @@ import time
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from app.synthetic import SyntheticCoins, load_index, pair_vector
+from app.synthetic import SyntheticCoins, load_index, lot_photo, pair_vector
 
 PERIODS = ["roman_imperial", "greek", "byzantine", "celtic"]
 N_COINS = 14
@@ -30,37 +30,6 @@ class TinyEncoder:
             a = a - a.mean()
             out.append(a / max(float(np.linalg.norm(a)), 1e-6))
         return np.stack(out)
-
-
-def coin_face(rng, r):
-    im = Image.new("RGB", (2 * r, 2 * r), (0, 0, 0))
-    d = ImageDraw.Draw(im)
-    base = np.array(rng.integers(120, 200, 3))
-    d.ellipse((0, 0, 2 * r - 1, 2 * r - 1), fill=tuple(int(x) for x in base))
-    for _ in range(25):
-        x, y = (int(v) for v in rng.integers(r // 3, 5 * r // 3, 2))
-        s = int(rng.integers(r // 10, r // 3))
-        col = tuple(int(c) for c in np.clip(base + rng.integers(-80, 60, 3), 0, 255))
-        if rng.random() < .5:
-            d.ellipse((x - s, y - s, x + s, y + s), fill=col)
-        else:
-            d.line((x - s, y - s, x + s, y + int(rng.integers(-s, s))), fill=col, width=int(rng.integers(3, 10)))
-    mask = Image.new("L", (2 * r, 2 * r), 0)
-    ImageDraw.Draw(mask).ellipse((0, 0, 2 * r - 1, 2 * r - 1), fill=255)
-    return im, mask
-
-
-def lot_photo(seed: int, r: int = 110, quality: int = 90) -> bytes:
-    """A lot photo: obverse and reverse side by side on a light background."""
-    rng = np.random.default_rng(seed)
-    w, h = 4 * r + 3 * r // 2, 3 * r
-    photo = Image.new("RGB", (w, h), (245, 245, 242))
-    for cx in (r // 2 + r, w - r // 2 - r):
-        face, mask = coin_face(rng, r)
-        photo.paste(face, (cx - r, h // 2 - r), mask)
-    out = io.BytesIO()
-    photo.save(out, "JPEG", quality=quality)
-    return out.getvalue()
 
 
 def one_side(photo: bytes) -> bytes:

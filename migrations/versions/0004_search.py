@@ -55,7 +55,7 @@ def downgrade() -> None:
         DROP FUNCTION IF EXISTS nummus_search_side(text);
         DROP FUNCTION IF EXISTS nummus_search_from(text, text, double precision, double precision, date, date);
         DROP FUNCTION IF EXISTS nummus_search_where(text, text, text, double precision, double precision,
-                                                    date, date);
+                                                    date, date, boolean);
         DROP FUNCTION IF EXISTS nummus_serving();
         DROP VIEW IF EXISTS search_coin_fields;
         DROP TABLE IF EXISTS search_period_counts;
