@@ -87,15 +87,20 @@ def find_date(text: str) -> DateRange | None:
 
 
 # Modern and late medieval coins print the year alone: "Sovereign 1887", "Reichstaler 1785 A".
-BARE_YEAR = re.compile(r"(?<![\d.,/#-])(1[2-9]\d\d|20[0-2]\d)(?!\d|[.,]\d|\s?(?:g|mm|gm)\b)")
+BARE_YEAR = re.compile(r"(?<![\d.,/#-])(1[2-9]\d\d|20[0-2]\d)(?:\s?[-–/]\s?(\d{2,4}))?(?!\d|[.,]\d|\s?(?:g|mm|gm)\b)")
 
 
 def bare_year(text: str, offset: int = 0) -> DateRange | None:
-    """A year printed alone ("Dukat, Utrecht, 1849"), not one in brackets ("CNG 102 (2016)"):
+    """The narrowest year or range printed alone ("Dukat, Utrecht, 1849"; "Friedrich II., 1740-1786.
+    Reichstaler 1785"), not one in brackets ("CNG 102 (2016)"):
     callers pass only the title, or the description before its provenance (sales are cited by year)."""
+    best: DateRange | None = None
     for m in BARE_YEAR.finditer(text):
         if text[max(0, m.start() - 1):m.start()] == "(":
             continue
-        year = int(m.group(1))
-        return DateRange(year, year, (offset + m.start(), offset + m.end()), m.group(0))
-    return None
+        years = _range("ad", m.groups())  # "1740-1786", "1351-61"
+        if years is None or years[1] - years[0] > 200:
+            continue
+        if best is None or years[1] - years[0] < best.end - best.start:  # the coin's year, not the reign
+            best = DateRange(years[0], years[1], (offset + m.start(), offset + m.end()), m.group(0))
+    return best

@@ -41,6 +41,7 @@ GROUP_LOT = re.compile(
     r"folles|Münzen|münzen|Stück|monnaies|monete)(?!\w)",
     re.IGNORECASE,
 )
+REPUBLICAN_DENOMINATIONS = ROMAN_DENOMINATIONS | {"victoriatus", "triens", "sextans", "uncia", "aes_grave"}
 MONEYER = re.compile(r"(?<![\w.])(?:C|L|M|P|Q|T|A|D|Cn|Sex|Ti|Ap|Mn|Sp)\.\s(?:[A-Z][a-z]+\s?){1,3}")
 PROVENANCE = re.compile(
     r"(?:(?<=[\s.;(])|^)(?:Ex|Provenance:|Provenienz:|Provenance|Aus\s+(?:der\s+)?(?:Sammlung|Slg\.|Auktion)|"
@@ -160,7 +161,9 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
     def where(h_start: int) -> float:
         return 1.5 if h_start < min(tlen, HEADING_CHARS) else 1.0 if h_start < tlen else 0.5
 
-    imitated = [(m.end(), m.end() + IMITATED_CHARS) for m in IMITATION.finditer(text)]
+    low = text.lower()
+    imitated = [(m.end(), m.end() + IMITATED_CHARS) for m in IMITATION.finditer(text)] \
+        if ("imit" in low or "nachahm" in low or "vorbild" in low) else []
     if imitated:
         found = {name: [h for h in hits if name not in IMITATED or not any(s <= h.start < e for s, e in imitated)]
                  for name, hits in found.items()}
@@ -191,16 +194,16 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
         for i, p in enumerate(row["periods"]):
             ev.add(p, 2.0 if i == 0 else 1.0, h.text, (h.start, h.end))
 
-    provenance = PROVENANCE.search(text, tlen)
+    provenance = PROVENANCE.search(text)
+    in_description = provenance if provenance is None or provenance.start() >= tlen else PROVENANCE.search(text, tlen)
     date = find_date(text) or bare_year(title) or bare_year(
-        description[:(provenance.start() - tlen - 1) if provenance else None], tlen + 1)
+        description[:(in_description.start() - tlen - 1) if in_description else None], tlen + 1)
     if date:
         for p, w in era_periods((date.start + date.end) / 2):
             ev.add(p, w, date.text, date.span)
 
-    moneyer = MONEYER.search(text)
-    if moneyer and (denom_id is None or denom_id in ROMAN_DENOMINATIONS or denom_id in ("victoriatus", "triens",
-                                                                                          "sextans", "uncia")):
+    moneyer = MONEYER.search(text) if denom_id is None or denom_id in REPUBLICAN_DENOMINATIONS else None
+    if moneyer:
         ev.add("roman_republican", 2.0, moneyer.group(0).strip(), (moneyer.start(), moneyer.end()))
 
     ruler = _pick_ruler(found["rulers"], ev, tlen)
@@ -250,7 +253,7 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
     labels.die_axis_h = _measure(measures.die_axis(text), int)
     labels.references = find_references(text, tokens)
     labels.grade = _grade(found["grades"])
-    labels.provenance = _provenance(text, PROVENANCE.search(text))
+    labels.provenance = _provenance(text, provenance)
 
     if labels.period is None:
         reasons.append("no period clue")

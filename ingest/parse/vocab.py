@@ -142,6 +142,17 @@ def _cased(alias: str) -> list[str]:
     return [alias, alias.upper()] if alias.upper() != alias else [alias]
 
 
+def _grade_variants(phrase: str) -> list[str]:
+    """Grades match case-sensitively ("Fine" the grade, not "fine style"; "ss" not "SS"), but a
+    worded grade also opens a sentence: "Sehr schön", "Good very fine"."""
+    out = [phrase]
+    if len(phrase) > 4 and phrase[0].islower():
+        out.append(phrase[0].upper() + phrase[1:])
+    if len(phrase) > 4 and " " in phrase and phrase[0].isupper():
+        out.append(phrase[0] + phrase[1:].lower())
+    return out
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     rulers: Matcher
@@ -197,7 +208,7 @@ def load() -> Vocabulary:
         mints=Matcher(mint_aliases, case_sensitive=True),
         regions=Matcher(region_aliases),
         period_phrases=Matcher([(p["phrase"], p) for p in phrases]),
-        grades=Matcher([(g["phrase"], g) for g in grades], case_sensitive=True),
+        grades=Matcher([(p, g) for g in grades for p in _grade_variants(g["phrase"])], case_sensitive=True),
         noncoin=Matcher([(n["phrase"], n) for n in noncoin]),
     )
     return Vocabulary(**matchers, denomination_rows={d["id"]: d for d in denoms},
