@@ -141,6 +141,9 @@ def test_byzantine_follis_and_solidus_versus_late_roman():
     ("Denario, Roma. Gr. 3,41, 19 mm, 7 h.", 3.41, 19, 7),
     ("AR denarius (18mm, 3.80 gm, 10h)", 3.80, 18, 10),
     ("Æ 3 (17mm, 2.2 g). Die axis 180°", 2.2, 17, 6),
+    ("Sesterzio, Roma, 71 d.C. Oricalco, gr. 24,71, mm 33, h 6.", 24.71, 33, 6),
+    ("Taler (29,00 g), Günzburg, 1780.", 29.0, None, None),
+    ("Ducat, Venice 1343-1354, AV 3.39 g.", 3.39, None, None),
 ])
 def test_weight_diameter_axis(text, weight, diameter, axis):
     labels = parse_lot(text, "")
@@ -157,6 +160,10 @@ def test_weight_diameter_axis(text, weight, diameter, axis):
     ("Trajan. AD 98-117. AR Denarius. Rome mint. Struck AD 103-111.", 103, 111),
     ("Celtic, 2nd century BC. Drachm", -200, -101),
     ("République romaine, denier, Rome, 66 av. J.-C.", -66, -66),
+    ("NIEDERLANDE. Dukat (3,67 g), Utrecht, 1849. Ritter. Aus Auktion Leu 81, 2001, Nr. 780.", 1849, 1849),
+    ("BRANDENBURG-PREUSSEN. Friedrich II., 1740-1786. Reichstaler 1785 A, Berlin.", 1785, 1785),
+    ("Edward III, 1327-1377. Groat, London 1351-61, AR 4.54 g.", 1351, 1361),
+    ("Trajan denarius. Ex CNG 102 (2016), lot 45.", None, None),
 ])
 def test_dates(text, start, end):
     labels = parse_lot(text, "")
@@ -187,6 +194,50 @@ def test_metal_grade_provenance_mint_and_evidence():
         assert 0 < found.confidence <= 1
         start, end = found.span
         assert text[start:end] == found.evidence  # spans point into title + "\n" + description
+
+
+@pytest.mark.parametrize("text, grade", [
+    ("Denar. RIC 142. Sehr schön.", "VF"),
+    ("Denar. RIC 142. Sehr schön-vorzüglich.", "gVF"),
+    ("Denar. RIC 142. f. vz", "nEF"),
+    ("Denarius. Fine style. Good very fine.", "gVF"),
+    ("Denarius. Good VF, toned.", "gVF"),
+    ("Denier. TTB+.", "gVF"),
+    ("Denario. qSPL.", "nEF"),
+    ("Denarius of fine style, well centred.", None),
+])
+def test_grades(text, grade):
+    assert parse_lot(text, "").value("grade") == grade
+
+
+def test_contradicting_clues_need_review():
+    from ingest.parse.period import Evidence, decide
+
+    ev = Evidence()
+    ev.add("greek", 10, "GREEK", (0, 5))
+    ev.add("roman_imperial", 9.5, "ROMAN EMPIRE", (6, 18))
+    period, confidence, contradictory, _, _ = decide(ev)
+    assert (period, contradictory) == ("greek", True)
+    ev.add("greek", 3, "Athens", (20, 26))
+    assert decide(ev)[2] is False
+
+
+def test_truth_json_of_a_demo_house(tmp_path):
+    from ingest.parse.evaluate import load_truth_json
+
+    lots = [
+        {"sale": "1", "lot": "1", "title": "RÖMISCHE KAISERZEIT. Trajan, 98-117. AR-Denar",
+         "description": "Denar (3,31 g), Rom. RIC 128. Vorzüglich.",
+         "fields": {"period": "roman_imperial", "denomination": "denarius", "weight_g": 3.31, "diameter_mm": 19.0}},
+        {"sale": "1", "lot": "2", "title": "Landschaft mit Ruinen, Öl auf Leinwand, 19. Jahrhundert", "description": "",
+         "fields": {"period": "non_coin", "denomination": None}},
+    ]
+    path = tmp_path / "truth.json"
+    path.write_text(__import__("json").dumps({"house": "demo", "seed": 0, "lots": lots}))
+    ev = evaluate(load_truth_json(path))
+    assert (ev.lots, ev.period_accuracy, ev.denomination_accuracy, ev.denomination_named) == (2, 1.0, 1.0, 1)
+    # the truth knows a diameter the text does not print: counted as stated, not found
+    assert ev.measures["diameter_mm"] == {"stated": 1, "found": 0, "exact": 0, "accuracy": 0.0, "precision": 1.0}
 
 
 def test_row_for_raw_labels():
