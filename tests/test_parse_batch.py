@@ -149,6 +149,14 @@ def test_resumes_after_kill_9(duck_settings):
     assert query(duck_settings, "SELECT count(*), count(DISTINCT coin_id) FROM raw.labels") == [(1500, 1500)]
 
 
+def test_uninitialised_warehouse_is_a_clear_error(tmp_path, monkeypatch):
+    from nummus.errors import StoreUnavailable
+    from nummus.settings import Settings
+
+    with pytest.raises(StoreUnavailable, match="nummus init"):
+        parse_pending(Settings(data_dir=tmp_path / "fresh"), progress=False)
+
+
 def test_cli(duck_settings):
     from nummus.cli import app
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from ingest.parse.labels import PARSER_VERSION
 from ingest.parse.parser import parse_lot
 from nummus import warehouse
+from nummus.errors import StoreUnavailable
 from nummus.settings import Settings, get_settings
 
 STAGE = "parse"
@@ -128,6 +129,11 @@ def parse_pending(settings: Settings | None = None, *, chunk_size: int = 5000, p
     started = time.perf_counter()
     parsed = quarantined = review = chunks = 0
     with warehouse.session(settings) as con:
+        missing = {"lots", "labels", "quarantine"} - {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'").fetchall()}
+        if missing:
+            raise StoreUnavailable(f"the warehouse {settings.warehouse_path} has no raw.{sorted(missing)[0]} table: "
+                                   "run `nummus init`", setting="NUMMUS_DUCKDB_PATH")
         todo = pending_lots(con)
         pending = len(todo)
         if limit is not None:
