@@ -1,0 +1,33 @@
+"""The parameters of a clustering run (stored with the run, as JSON)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Vector = Literal["pair", "obv", "rev"]
+
+
+class ClusterParams(BaseModel):
+    vector: Vector = "pair"
+    pca_dims: int | None = Field(64, description="PCA pre-reduction; None = off")
+    n_neighbors: int = 30
+    min_dist: float = 0.0
+    n_components: int = 15
+    umap_epochs: int | None = Field(None, description="15-d UMAP epochs; None = 200 below 10k points, else 100")
+    layout_epochs: int | None = Field(None, description="2-D layout epochs (initialised from the 15-d embedding); None = half of umap_epochs")
+    init: Literal["spectral", "pca", "random"] = "spectral"
+    min_cluster_size: int = 20
+    min_samples: int = 10
+    reassign_k: int = 5
+    reassign_min_votes: int = Field(4, description="a noise point joins a cluster when this many of its k neighbours are in it")
+    purity_threshold: float = Field(0.9, description="a cluster is pure when this share of its labelled coins share one period")
+    min_labelled: int = Field(10, description="a cluster needs this many coins with a period to be judged pure")
+    knn_exact_below: int = 30000
+    knn_probe: int = 8
+    seed: int = 0
+
+    def epochs(self, n: int) -> tuple[int, int]:
+        main = self.umap_epochs or (200 if n < 10000 else 100)
+        return main, self.layout_epochs or max(20, main // 2)

@@ -1,0 +1,271 @@
+"""Clustering on small planted data against the real PostgreSQL: clusters found, noise
+reassignment, the audit queue flagging planted mislabels, runs never overwriting each other,
+resume after a killed run, quarantine of bad vectors, the pages and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import psycopg
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from embed.cluster import audit, store
+from embed.cluster.noise import reassign_noise
+from embed.cluster.params import ClusterParams
+from embed.cluster.synthetic import PERIODS, planted_clusters
+
+DIM = 48
+N = 700
+GROUPS = 6
+FAST = ClusterParams(umap_epochs=60, layout_epochs=20)
+
+
+def load_index(url: str, version: int, coin_ids, periods, vectors) -> None:
+    """coins rows + index_vN (halfvec) sealed and served, as the embed step leaves them."""
+    from pgvector.psycopg import register_vector
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        register_vector(conn)
+        with conn.transaction(), conn.cursor() as cur:
+            _fill(cur, version, coin_ids, periods, vectors)
+
+
+def _fill(cur, version, coin_ids, periods, vectors) -> None:
+    from pgvector import HalfVector
+
+    cur.executemany("INSERT INTO coins (coin_id, freeze_id, title, period, obv_small_key) "
+                    "VALUES (%s, 'test', %s, %s, %s) ON CONFLICT (coin_id) DO NOTHING",
+                    [(int(c), f"coin {c}", p, f"crops/{c}_obv.jpg") for c, p in zip(coin_ids, periods)])
+    cur.execute("INSERT INTO index_versions (version, freeze_id, encoder_id, dim, vector_type) "
+                "VALUES (%s, 'test', '{}', %s, 'halfvec')", (version, vectors.shape[1]))
+    cur.execute("SELECT nummus_create_index(%s, %s, 'halfvec')", (version, vectors.shape[1]))
+    with cur.copy(f"COPY index_v{version} (coin_id, period, obv, rev, pair) FROM STDIN WITH (FORMAT BINARY)") as cp:
+        cp.set_types(["bigint", "text", "halfvec", "halfvec", "halfvec"])
+        for c, p, v in zip(coin_ids, periods, vectors):
+            hv = HalfVector(v)
+            cp.write_row((int(c), p, hv, hv, hv))
+    cur.execute("SELECT nummus_seal_index(%s)", (version,))
+    cur.execute("SELECT nummus_serve(%s)", (version,))
+
+
+@pytest.fixture(scope="module")
+def planted():
+    p = planted_clusters(N, dim=DIM, groups=GROUPS, scattered=0.0, spread=0.5, seed=3)
+    coin_ids = np.arange(1000, 1000 + N, dtype=np.int64)
+    periods = [PERIODS[g] for g in p.labels]
+    rng = np.random.default_rng(7)
+    # planted mislabels: 8 coins whose parsed period names another group's period
+    mislabelled = rng.choice(N, size=8, replace=False)
+    for i in mislabelled:
+        periods[i] = PERIODS[(p.labels[i] + 1) % GROUPS]
+    vectors = p.vectors.copy()
+    vectors[5] = 0.0  # a zero vector: quarantined, left out
+    return {"labels": p.labels, "coin_ids": coin_ids, "periods": periods, "vectors": vectors,
+            "mislabelled": set(int(coin_ids[i]) for i in mislabelled), "zero": int(coin_ids[5])}
+
+
+@pytest.fixture(scope="module")
+def cl_settings(pg_url, planted, tmp_path_factory):
+    from nummus import warehouse
+    from nummus.settings import Settings
+
+    s = Settings(data_dir=tmp_path_factory.mktemp("cluster-data"), database_url=pg_url)
+    warehouse.init_warehouse(s)
+    load_index(pg_url, 1, planted["coin_ids"], planted["periods"], planted["vectors"])
+    return s
+
+
+@pytest.fixture(scope="module")
+def first_run(cl_settings):
+    from embed.cluster.run import cluster_index
+
+    return cluster_index(cl_settings, params=FAST)
+
+
+def _assignments(url: str, run_id: int) -> dict[int, tuple]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT coin_id, cluster, probability, method, x, y FROM cluster_assignments "
+                            "WHERE run_id = %s", (run_id,)).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+# -- pure functions ------------------------------------------------------------------------
+
+def test_noise_joins_a_cluster_only_on_a_clear_majority():
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, -1, -1, -1])
+    knn = np.array([
+        [0, 1, 2, 3, 4, 5], [1, 0, 2, 3, 4, 5], [2, 0, 1, 3, 4, 5], [3, 0, 1, 2, 4, 5],
+        [4, 5, 6, 0, 1, 2], [5, 4, 6, 0, 1, 2], [6, 4, 5, 0, 1, 2],
+        [7, 0, 1, 2, 3, 4],   # 4 of 5 in cluster 0: joins it
+        [8, 0, 1, 4, 5, 9],   # 2 + 2 + noise: no clear majority, stays noise
+        [9, 7, 8, 0, 1, 2],   # neighbours 7 and 8 are noise: 3 of 5 is not enough
+    ])
+    out, method, share = reassign_noise(labels, knn, k=5, min_votes=4)
+    assert out.tolist() == [0, 0, 0, 0, 1, 1, 1, 0, -1, -1]
+    assert method.tolist()[7:] == ["knn", "noise", "noise"]
+    assert method.tolist()[:7] == ["hdbscan"] * 7
+    assert share[7] == pytest.approx(0.8) and share[8] == 0
+    # a single pass: point 9 does not join through point 7's new label
+    out3, *_ = reassign_noise(labels, knn, k=5, min_votes=3)
+    assert out3[9] == 0 and out3[8] == -1
+
+
+def test_purity_and_cluster_disagreements():
+    labels = np.array([0] * 10 + [1] * 4 + [-1])
+    periods = ["greek"] * 9 + ["roman_imperial"] + ["celtic", "greek", "celtic", None] + ["greek"]
+    summ = audit.summarise(labels, periods, purity_threshold=0.9, min_labelled=5)
+    by = {s["cluster"]: s for s in summ}
+    assert by[0]["dominant_period"] == "greek" and by[0]["purity"] == 0.9 and by[0]["pure"]
+    assert not by[1]["pure"] and by[1]["labelled"] == 3      # too few labelled coins to judge
+    assert not by[-1]["pure"]
+    flagged = audit.cluster_disagreements(np.arange(15), labels, np.ones(15), periods, summ)
+    assert [(f["coin_id"], f["suggested_period"]) for f in flagged] == [(9, "greek")]
+
+
+# -- a run against PostgreSQL --------------------------------------------------------------
+
+def test_planted_clusters_are_found(first_run, planted, cl_settings):
+    url = cl_settings.database_url
+    assert first_run.state == "done" and first_run.n_coins == N - 1 and first_run.active
+    got = _assignments(url, first_run.run_id)
+    ids = [c for c in planted["coin_ids"].tolist() if c != planted["zero"]]
+    truth = {int(c): int(g) for c, g in zip(planted["coin_ids"], planted["labels"])}
+    ari = adjusted_rand_score([truth[c] for c in ids], [got[c][0] for c in ids])
+    assert ari >= 0.9, ari
+    assert first_run.n_clusters == GROUPS
+    with psycopg.connect(url) as conn:
+        run = store.get_run(conn, first_run.run_id)
+        assert store.active_run(conn) == first_run.run_id
+    assert run["params"]["n_neighbors"] == 30 and run["params"]["min_cluster_size"] == 20
+    assert {"pca", "knn", "umap", "hdbscan", "layout", "reassign", "total"} <= set(run["timings"])
+    assert run["versions"]["umap-learn"] and run["versions"]["hdbscan"]
+    assert run["backend"] == "cpu" and run["stats"]["knn"] == "exact"
+    xy = np.array([got[c][3:5] for c in ids])
+    assert np.isfinite(xy).all() and xy.std(axis=0).min() > 0
+
+
+def test_bad_vector_is_quarantined_and_left_out(first_run, planted, cl_settings):
+    from nummus import warehouse
+
+    assert planted["zero"] not in _assignments(cl_settings.database_url, first_run.run_id)
+    assert first_run.quarantined == 1
+    with warehouse.session(cl_settings, read_only=True) as con:
+        rows = con.execute("SELECT stage, coin_id, reason FROM raw.quarantine WHERE stage = 'cluster'").fetchall()
+    assert rows == [("cluster", planted["zero"], "zero_vector")]
+
+
+def test_audit_queue_flags_the_planted_mislabels(first_run, planted, cl_settings):
+    with psycopg.connect(cl_settings.database_url) as conn:
+        rows = store.audit_rows(conn, first_run.run_id)
+    flagged = {r["coin_id"] for r in rows if r["reason"] == "cluster_period"}
+    assert flagged == planted["mislabelled"]
+    truth = {int(c): PERIODS[g] for c, g in zip(planted["coin_ids"], planted["labels"])}
+    assert all(r["suggested_period"] == truth[r["coin_id"]] for r in rows)
+    assert first_run.audit_classifier is None  # no period_predictions table yet
+
+
+def test_noise_reassignment_is_recorded(first_run, cl_settings):
+    with psycopg.connect(cl_settings.database_url) as conn:
+        methods = dict(conn.execute("SELECT method, count(*) FROM cluster_assignments WHERE run_id = %s "
+                                    "GROUP BY 1", (first_run.run_id,)).fetchall())
+        knn_rows = conn.execute("SELECT cluster, probability FROM cluster_assignments WHERE run_id = %s "
+                                "AND method = 'knn'", (first_run.run_id,)).fetchall()
+    assert methods.get("knn", 0) == first_run.reassigned
+    assert all(c >= 0 and p >= 0.8 for c, p in knn_rows)
+    assert sum(methods.values()) == N - 1
+
+
+def test_runs_never_overwrite_each_other_and_a_killed_run_resumes(first_run, planted, cl_settings):
+    from embed.cluster.run import cluster_index
+
+    url = cl_settings.database_url
+    before = _assignments(url, first_run.run_id)
+    # the classifier's table (another issue) appears: its disagreements join the queue
+    predicted = sorted(planted["coin_ids"].tolist())[:3]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE period_predictions (coin_id bigint, predicted_period text, probability real, "
+                     "created_at timestamptz DEFAULT now())")
+        conn.cursor().executemany("INSERT INTO period_predictions (coin_id, predicted_period, probability) VALUES (%s, %s, 0.97)",
+                         [(c, "islamic") for c in predicted])
+    # a run whose process died (kill -9): state running, pid gone, a stage cached on disk
+    params = FAST.model_dump(mode="json")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    with psycopg.connect(url, autocommit=True) as conn:
+        killed = store.create_run(conn, version=1, vector="pair", backend="cpu", params=params, versions={})
+        conn.execute("UPDATE cluster_runs SET pid = %s WHERE run_id = %s", (int(dead.stdout), killed))
+    second = cluster_index(cl_settings, params=FAST, activate=False)
+    assert second.resumed and second.run_id == killed != first_run.run_id
+    assert second.audit_classifier == 3
+    assert _assignments(url, first_run.run_id) == before
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert store.active_run(conn) == first_run.run_id          # activation is explicit
+        for sql in ("UPDATE cluster_assignments SET cluster = 0 WHERE run_id = %s",
+                    "DELETE FROM cluster_assignments WHERE run_id = %s",
+                    "UPDATE cluster_runs SET n_clusters = 0 WHERE run_id = %s",
+                    "DELETE FROM cluster_runs WHERE run_id = %s"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql, (first_run.run_id,))
+        store.activate(conn, second.run_id)
+        assert store.active_run(conn) == second.run_id
+        reasons = dict(conn.execute("SELECT reason, count(*) FROM audit_queue WHERE run_id = %s GROUP BY 1",
+                                    (second.run_id,)).fetchall())
+    assert reasons["classifier_period"] == 3
+    assert not (cl_settings.data_path / "cluster" / f"run-{killed}").exists()
+
+
+def test_writing_a_run_holds_no_lock_that_search_waits_on(first_run, cl_settings):
+    url = cl_settings.database_url
+    with psycopg.connect(url) as writer, psycopg.connect(url, autocommit=True) as reader:
+        run_id = store.create_run(writer, version=1, vector="obv", backend="cpu", params={"probe": 1}, versions={})
+        writer.commit()
+        ids = [r[0] for r in writer.execute("SELECT coin_id FROM coins ORDER BY coin_id LIMIT 50").fetchall()]
+        # an open transaction in the middle of writing a run's results
+        writer.execute("INSERT INTO cluster_assignments (run_id, coin_id, cluster, probability, method, x, y) "
+                       "SELECT %s, unnest(%s::bigint[]), 0, 1, 'hdbscan', 0, 0", (run_id, ids))
+        reader.execute("SET lock_timeout = '2s'")
+        n = reader.execute("SELECT count(*) FROM search_vectors").fetchone()[0]
+        reader.execute("SELECT coin_id FROM search_vectors ORDER BY pair <=> (SELECT pair FROM search_vectors "
+                       "LIMIT 1) LIMIT 5").fetchall()
+        reader.execute("UPDATE coins SET title = title WHERE coin_id = %s", (ids[0],))  # metadata refresh
+        writer.rollback()
+    assert n == N
+
+
+def test_pages_and_cli(first_run, cl_settings, monkeypatch):
+    from typer.testing import CliRunner
+
+    from embed.cluster import pages
+    from nummus.cli import app
+    from nummus.settings import get_settings
+
+    with psycopg.connect(cl_settings.database_url) as conn:
+        run_id = store.active_run(conn)
+        grid = pages.clusters_page(conn)
+        assert len(grid["clusters"]) == GROUPS and all(c["samples"] for c in grid["clusters"])
+        assert grid["clusters"][0]["samples"][0]["image_url"].startswith("/crops/crops/")
+        one = pages.cluster_page(conn, grid["clusters"][0]["cluster"])
+        assert len(one["members"]) == min(200, grid["clusters"][0]["size"])
+        queue = pages.audit_page(conn)
+        png = pages.map_png(conn, size=300)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    html = pages.render("clusters.html", **grid) + pages.render("cluster.html", **one) + \
+        pages.render("audit.html", **queue)
+    assert "/clusters/" in html and "Audit queue" in html and str(queue["rows"][0]["coin_id"]) in html
+
+    monkeypatch.setenv("NUMMUS_DATA_DIR", str(cl_settings.data_path))
+    monkeypatch.setenv("DATABASE_URL", cl_settings.database_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    res = runner.invoke(app, ["audit", "--json", "--limit", "5"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["run_id"] == run_id and len(json.loads(res.output)["rows"]) == 5
+    res = runner.invoke(app, ["cluster", "runs", "--json"])
+    assert res.exit_code == 0, res.output
+    assert {r["run_id"] for r in json.loads(res.output) if r["active"]} == {run_id}
+    res = runner.invoke(app, ["cluster", "activate", "999"])
+    assert res.exit_code != 0
+    get_settings.cache_clear()
