@@ -1,0 +1,244 @@
+"""The vision batch: every lot whose main photo has no crops at the current crop_version (or
+whose photo changed) is decoded, split and cropped in a process pool; the parent writes
+`raw.crops` and `raw.quarantine` in small transactions (DuckDB has one writer), so a killed
+run resumes where it stopped and a second run does nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+from pydantic import BaseModel
+
+from nummus.settings import Settings, get_settings
+
+COMMIT_EVERY = 32          # rows per transaction
+COMMIT_SECONDS = 2.0       # or this often, whichever comes first
+
+
+class VisionSummary(BaseModel):
+    crop_version: str
+    todo: int
+    processed: int = 0
+    by_status: dict[str, int] = {}
+    by_layout: dict[str, int] = {}
+    quarantined: int = 0
+    workers: int = 1
+    seconds: float = 0.0
+    images_per_second: float = 0.0
+
+
+@dataclass(frozen=True)
+class Task:
+    coin_id: int
+    house: str
+    sale: str
+    lot: str
+    object_key: str
+    sha256: str | None
+
+
+TODO_SQL = """
+SELECT i.coin_id, i.house, i.sale, i.lot, i.object_key, i.sha256
+FROM raw.images i
+WHERE i.n = 0 AND NOT EXISTS (
+    SELECT 1 FROM raw.crops c
+    WHERE c.coin_id = i.coin_id AND c.crop_version = $version
+      AND c.image_sha256 IS NOT DISTINCT FROM i.sha256)
+ORDER BY i.coin_id
+"""
+
+CROP_COLUMNS = ("coin_id", "crop_version", "image_sha256", "layout", "side_rule", "obv_key", "rev_key",
+                "obv_small_key", "rev_small_key", "obv_flags", "rev_flags", "status", "reasons",
+                "confidence", "detection")
+INSERT_CROP = (f"INSERT OR REPLACE INTO raw.crops ({', '.join(CROP_COLUMNS)}) "
+               f"VALUES ({', '.join('?' for _ in CROP_COLUMNS)})")
+INSERT_QUARANTINE = ("INSERT INTO raw.quarantine (stage, house, sale, lot, coin_id, ref, reason, detail) "
+                     "VALUES ('vision', ?, ?, ?, ?, ?, ?, ?)")
+
+
+def pending(con, version: str, limit: int | None = None) -> list[Task]:
+    rows = con.execute(TODO_SQL + (f" LIMIT {int(limit)}" if limit else ""), {"version": version}).fetchall()
+    return [Task(*r) for r in rows]
+
+
+def process(task: Task, settings: Settings) -> dict:
+    """Worker: one lot photo -> {"row": raw.crops row or None, "quarantine": [(reason, detail)]}."""
+    from ingest.vision.config import crop_key, vision_config
+    from ingest.vision.decode import PhotoRejected
+    from ingest.vision.splitter import split_photo
+    from nummus.objectstore import get_store
+
+    config = vision_config(settings)
+    version = config.crop_version
+    store = get_store(settings)
+    try:
+        data = store.get(task.object_key)
+    except FileNotFoundError:
+        return {"row": None, "quarantine": [("missing_object", f"object {task.object_key} is not in the store")]}
+    try:
+        split = split_photo(data, config)
+    except PhotoRejected as exc:
+        detection = {"error": exc.reason, "detail": exc.detail, "bytes": len(data)}
+        return {"row": _row(task, version, layout="none", status="red", reasons=[f"{exc.reason}: {exc.detail}"],
+                            detection=detection),
+                "quarantine": [(exc.reason, exc.detail)]}
+    except Exception as exc:  # noqa: BLE001 - one bad photo never stops the batch
+        return {"row": None, "quarantine": [("vision_error", f"{exc.__class__.__name__}: {exc}")]}
+    det = split.detection
+    keys: dict[str, str | None] = {}
+    for side in ("obv", "rev"):
+        keys[side] = keys[f"{side}_small"] = None
+        if side in split.crops:
+            full, small = split.crops[side]
+            keys[side] = store.put(crop_key(version, task.coin_id, side), full)
+            keys[f"{side}_small"] = store.put(crop_key(version, task.coin_id, side, config.small_size), small)
+    obv, rev = det.side("obv"), det.side("rev")
+    # conversions that were handled (CMYK, 16-bit, alpha, grayscale, reduced decode) are recorded
+    # in detection.input_notes; only input that could not be used is quarantined
+    return {"row": _row(task, version, layout=det.layout, status=det.status, reasons=det.reasons,
+                        detection=det.model_dump(mode="json"), side_rule=det.side_rule, keys=keys,
+                        obv_flags=obv.flags if obv else None, rev_flags=rev.flags if rev else None,
+                        confidence=det.confidence),
+            "quarantine": []}
+
+
+def _row(task: Task, version: str, *, layout: str, status: str, reasons: list[str], detection: dict,
+         side_rule: str | None = None, keys: dict | None = None, obv_flags=None, rev_flags=None,
+         confidence: float | None = None) -> tuple:
+    keys = keys or {}
+    return (task.coin_id, version, task.sha256, layout, side_rule, keys.get("obv"), keys.get("rev"),
+            keys.get("obv_small"), keys.get("rev_small"), obv_flags, rev_flags, status, reasons, confidence,
+            json.dumps(detection))
+
+
+def run_vision(settings: Settings | None = None, workers: int | None = None, limit: int | None = None,
+               progress: bool = True) -> VisionSummary:
+    """Cut the crops of every lot that lacks them at the current crop_version."""
+    from nummus import warehouse
+    from ingest.vision.config import crop_version
+
+    settings = settings or get_settings()
+    version = crop_version(settings)
+    started = time.perf_counter()
+    con = warehouse.connect(settings)
+    try:
+        tasks = pending(con, version, limit)
+        workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
+        summary = VisionSummary(crop_version=version, todo=len(tasks), workers=workers)
+        status, layout = Counter(), Counter()
+        writer = _Writer(con)
+        with _progress(progress, len(tasks)) as advance:
+            for task, result in _results(tasks, settings, workers):
+                row = result["row"]
+                if row is not None:
+                    status[row[CROP_COLUMNS.index("status")]] += 1
+                    layout[row[CROP_COLUMNS.index("layout")]] += 1
+                for reason, detail in result["quarantine"]:
+                    writer.quarantine((task.house, task.sale, task.lot, task.coin_id, task.object_key, reason, detail))
+                    summary.quarantined += 1
+                writer.crop(row)
+                summary.processed += 1
+                advance()
+        writer.flush()
+    finally:
+        con.close()
+    summary.by_status, summary.by_layout = dict(status), dict(layout)
+    summary.seconds = round(time.perf_counter() - started, 2)
+    summary.images_per_second = round(summary.processed / summary.seconds, 2) if summary.seconds else 0.0
+    return summary
+
+
+def _results(tasks: list[Task], settings: Settings, workers: int):
+    """(task, result) in completion order; inline when one worker, else a bounded process pool."""
+    if workers == 1:
+        for task in tasks:
+            yield task, process(task, settings)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        queue = iter(tasks)
+        running: dict = {}
+        for task in queue:
+            running[pool.submit(process, task, settings)] = task
+            if len(running) >= workers * 4:
+                break
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = running.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a crashed worker is one bad photo
+                    result = {"row": None, "quarantine": [("vision_error", f"worker failed: {exc}")]}
+                yield task, result
+                nxt = next(queue, None)
+                if nxt is not None:
+                    running[pool.submit(process, nxt, settings)] = nxt
+
+
+class _Writer:
+    """Buffers rows and commits them in small transactions."""
+
+    def __init__(self, con):
+        self.con = con
+        self.crops: list[tuple] = []
+        self.quarantined: list[tuple] = []
+        self.last = time.monotonic()
+
+    def crop(self, row: tuple | None) -> None:
+        if row is not None:
+            self.crops.append(row)
+        if len(self.crops) + len(self.quarantined) >= COMMIT_EVERY or time.monotonic() - self.last > COMMIT_SECONDS:
+            self.flush()
+
+    def quarantine(self, row: tuple) -> None:
+        self.quarantined.append(row)
+
+    def flush(self) -> None:
+        if self.crops or self.quarantined:
+            self.con.execute("BEGIN")
+            if self.crops:
+                self.con.executemany(INSERT_CROP, self.crops)
+            if self.quarantined:
+                self.con.executemany(INSERT_QUARANTINE, self.quarantined)
+            self.con.execute("COMMIT")
+        self.crops, self.quarantined = [], []
+        self.last = time.monotonic()
+
+
+class _progress:
+    """A rich progress bar with rate and ETA (or nothing when disabled)."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled, self.total = enabled, total
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda: None
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        self.bar = Progress(TextColumn("vision"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"),
+                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+        self.bar.__enter__()
+        self.task = self.bar.add_task("vision", total=self.total, rate="")
+        self.t0 = time.perf_counter()
+        self.n = 0
+
+        def advance():
+            self.n += 1
+            rate = self.n / max(time.perf_counter() - self.t0, 1e-6)
+            self.bar.update(self.task, advance=1, rate=f"{rate:.1f} img/s")
+
+        return advance
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            self.bar.__exit__(*exc)
+        return False
