@@ -37,7 +37,7 @@ METAL_ABBREV = re.compile(r"(?:AV|AR|AE|Æ|EL|BI|Bronze|Silver|Gold|Billon|Silbe
 GROUP_LOT = re.compile(
     r"(?<!\w)(?:lot|group|collection|set|parcel|Lot|Konvolut)\s+(?:of|von|de|di)\s+"
     r"(?:\(?\d+\)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|several|various|mixed)(?!\w)"
-    r"|(?:^|[.,:;]\s)\s*\(?\d{1,4}\)?\s*(?:x\s+)?(?:[\w-]+\s+){0,3}?\w*(?:coins|pieces|bronzes|denarii|antoniniani|"
+    r"|(?:^|[.,:;\-–]\s)\s*\(?\d{1,4}\)?\s*(?:x\s+)?(?:[\w-]+\s+){0,3}?\w*(?:coins|pieces|bronzes|denarii|antoniniani|"
     r"folles|Münzen|münzen|Stück|monnaies|monete)(?!\w)",
     re.IGNORECASE,
 )

@@ -56,8 +56,8 @@ def era_periods(year: float) -> list[tuple[str, float]]:
         return [("roman_republican", 1.0), ("roman_imperial", 1.0), ("greek", 0.5)]
     if year < 491:
         return [("roman_imperial", 1.5), ("roman_provincial", 0.5)]
-    if year < 1453:
-        return [("byzantine", 1.0), ("medieval", 1.0), ("islamic", 0.5)]
+    if year < 1453:  # after Anastasius' reform no coin is Roman imperial
+        return [("byzantine", 1.0), ("medieval", 1.0), ("islamic", 0.5), ("roman_imperial", -3.0)]
     if year < 1500:
         return [("medieval", 1.5)]
     return [("modern", 2.5)]
