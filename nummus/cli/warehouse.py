@@ -150,48 +150,101 @@ def qa_report() -> None:
 @bench_app.command("build")
 def bench_build(
     coins: int = typer.Option(100_000, "--coins", min=10, help="Synthetic coins to build."),
-    keep: str = typer.Option(None, "--keep", help="Build in this folder and keep it (default: a temp folder)."),
+    vectors: bool = typer.Option(True, "--vectors/--no-vectors",
+                                 help="Also fill a PostgreSQL index (16-dim halfvec) and time every gate."),
+    keep: str = typer.Option(None, "--keep", help="Work in this folder and keep it (default: a temp folder)."),
 ) -> None:
-    """Wall time of `nummus build` (models + gate_scale + gate_freeze + other tests) on synthetic raw rows."""
+    """Wall time of `nummus build` (models + tests, gate_scale and gate_freeze included) on synthetic
+    raw rows; with --vectors also QA report, freeze, and gate_go / gate_clean / gate_embedded."""
     import tempfile
-    import time
     from pathlib import Path
 
-    from nummus import warehouse
-    from nummus.build import build as run_build
-    from nummus.build import refresh_object_listing
-    from nummus.gates import run_gate
+    from nummus import postgres
     from nummus.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(keep or tmp)
-        settings = Settings(data_dir=root / "data", database_url="postgresql://unused/none")
+        # embedded PostgreSQL in the bench folder when vectors are wanted; none otherwise
+        settings = Settings(data_dir=root / "data", database_url=None if vectors else "postgresql://unused/none",
+                            duckdb_path=None, object_store_url=None)
+        try:
+            out = _bench(settings, coins, vectors)
+        finally:
+            if vectors:
+                postgres.stop_embedded(settings)
+    print(json.dumps(out, indent=1))
+
+
+def _timed(out: dict, name: str, fn):
+    import time
+
+    t0 = time.perf_counter()
+    value = fn()
+    out[f"{name}_s"] = round(time.perf_counter() - t0, 2)
+    return value
+
+
+def _bench(settings, coins: int, vectors: bool) -> dict:
+    from nummus import stores, warehouse
+    from nummus.build import build as run_build
+    from nummus.build import refresh_object_listing
+    from nummus.freeze import freeze
+    from nummus.gates import run_gate
+    from nummus.qa_report import write_report
+
+    out: dict = {"bench": "build", "coins": coins}
+    if vectors:
+        _timed(out, "init_stores", lambda: stores.init(settings))
+    else:
         warehouse.init_warehouse(settings)
-        t0 = time.perf_counter()
-        with warehouse.session(settings) as con:
-            _fill_synthetic_raw(con, coins)
-        t_fill = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        listed = refresh_object_listing(settings)
-        t_list = time.perf_counter() - t0
-        with warehouse.session(settings) as con:   # the crop files are listed, not written
-            con.execute("INSERT INTO raw.objects (object_key, bytes) SELECT k, 1000 FROM ("
-                        " SELECT unnest([obv_key, rev_key, obv_small_key, rev_small_key]) AS k FROM raw.crops"
-                        " UNION SELECT object_key FROM raw.images)")
-        first = run_build(settings, refresh_listing=False)
-        t0 = time.perf_counter()
-        second = run_build(settings, refresh_listing=False)
-        t_second = time.perf_counter() - t0
-        g0 = time.perf_counter()
-        gate_freeze = run_gate("gate_freeze", settings)
-        t_gate = time.perf_counter() - g0
-    print(json.dumps({
-        "bench": "build", "coins": coins, "fill_raw_s": round(t_fill, 2),
-        "listing_refresh_s": round(t_list, 2), "objects_listed": listed,
-        "build_s": first.seconds, "build_rebuild_s": round(t_second, 2), "gate_freeze_s": round(t_gate, 2),
-        "models": len(first.models), "tests": len(first.tests), "ok": first.ok and second.ok,
-        "failing": [t.name for t in first.failed_tests], "gate_freeze_passed": gate_freeze.passed,
-    }, indent=1))
+    with warehouse.session(settings) as con:
+        _timed(out, "fill_raw", lambda: _fill_synthetic_raw(con, coins))
+    out["objects_listed"] = _timed(out, "listing_refresh", lambda: refresh_object_listing(settings))
+    with warehouse.session(settings) as con:   # the crop and photo files are listed, not written
+        con.execute("INSERT INTO raw.objects (object_key, bytes) SELECT k, 1000 FROM ("
+                    " SELECT unnest([obv_key, rev_key, obv_small_key, rev_small_key]) AS k FROM raw.crops"
+                    " UNION SELECT object_key FROM raw.images)")
+    first = _timed(out, "build", lambda: run_build(settings, refresh_listing=False))
+    second = _timed(out, "rebuild", lambda: run_build(settings, refresh_listing=False))
+    out.update(models=len(first.models), tests=len(first.tests), build_ok=first.ok and second.ok,
+               build_failing=[t.name for t in first.failed_tests + second.failed_tests])
+    gates = {"gate_freeze": _timed(out, "gate_freeze", lambda: run_gate("gate_freeze", settings)).passed}
+    if vectors:
+        _timed(out, "qa_report", lambda: write_report(settings))
+        manifest = _timed(out, "freeze", lambda: freeze(settings))
+        _fill_synthetic_vectors(settings, manifest.version)
+        for name in ("gate_go", "gate_clean", "gate_embedded"):
+            gates[name] = _timed(out, name, lambda: run_gate(name, settings)).passed
+    out["gates_passed"] = gates
+    return out
+
+
+def _fill_synthetic_vectors(settings, freeze_version: str) -> None:
+    """A dry-run sample, index_v1 (16-dim unit halfvecs for every frozen coin) and 10 round trips."""
+    from nummus import postgres, warehouse
+
+    url = postgres.database_url(settings)
+    with postgres.connect(url=url) as conn:
+        conn.execute("SELECT nummus_create_index(1, 16, 'halfvec')")
+        conn.execute("INSERT INTO index_versions (version, freeze_id, encoder_id, dim, vector_type)"
+                     " VALUES (1, %s, '{\"model\": \"synthetic\"}', 16, 'halfvec')", [freeze_version])
+        conn.commit()
+    with warehouse.session(settings) as con:
+        warehouse.attach_postgres(con, url, read_only=False)
+        con.execute(f"INSERT INTO pg.public.coins (coin_id, freeze_id, house, sale, lot, period)"
+                    f" SELECT coin_id, '{freeze_version}', house, sale, lot, period FROM frozen.coins_{freeze_version}")
+        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_sample (coin_id BIGINT, side VARCHAR, vector FLOAT[],"
+                    " encoder_id VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp)")
+        con.execute("INSERT INTO meta.embed_sample (coin_id, side, vector, encoder_id) SELECT coin_id, 'obv',"
+                    " list_transform(range(16), k -> 0.25::FLOAT), '{\"dim\": 16}' FROM marts.coins LIMIT 100")
+        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_roundtrip (index_version INTEGER, coin_id BIGINT,"
+                    " cosine DOUBLE, checked_at TIMESTAMP DEFAULT current_timestamp)")
+        con.execute("INSERT INTO meta.embed_roundtrip (index_version, coin_id, cosine)"
+                    " SELECT 1, coin_id, 0.99 FROM marts.coins LIMIT 10")
+    with postgres.connect(url=url) as conn:
+        conn.execute("INSERT INTO index_v1 (coin_id, period, obv, rev, pair) SELECT coin_id, period, v, v, v"
+                     " FROM coins, (SELECT array_fill(0.25::real, ARRAY[16])::halfvec(16) AS v) AS u")
+        conn.commit()
 
 
 def _fill_synthetic_raw(con, coins: int) -> None:
