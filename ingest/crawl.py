@@ -24,10 +24,10 @@ from ingest.http import DEFAULT_RATE, FetchError, Fetcher
 from ingest.images import MAX_PIXELS, ImageRejected, check_image
 from ingest.lot import Lot
 from ingest.progress import Reporter
-from ingest.raw_writer import quarantine, store_image, store_lot, stored_image_url
+from ingest.raw_writer import RawWriter, insert_rows
 from nummus import warehouse
 from nummus.errors import NummusError
-from nummus.objectstore import ObjectStore, get_store
+from nummus.objectstore import get_store
 from nummus.settings import Settings, get_settings
 
 FINISHED = ("done", "missing", "withdrawn")
@@ -58,6 +58,7 @@ class ScrapeSummary:
 class CrawlQueue:
     def __init__(self, con: duckdb.DuckDBPyConnection, house: str, sale: str):
         self.con, self.house, self.sale = con, house, sale
+        self._marks: list[list] = []
         self._states = {lot: (status, attempts) for lot, status, attempts in con.execute(
             "SELECT lot, status, attempts FROM raw.crawl_queue WHERE house = ? AND sale = ?", [house, sale]).fetchall()}
 
@@ -71,13 +72,16 @@ class CrawlQueue:
                          [self.house, self.sale, [r.lot for r in refs], [r.url for r in refs]])
 
     def mark(self, lot: str, url: str, status: str, error: str | None = None) -> None:
-        self.con.execute(
-            "INSERT INTO raw.crawl_queue (house, sale, lot, url, status, attempts, last_error) "
-            "VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET status = excluded.status, "
-            "attempts = raw.crawl_queue.attempts + 1, last_error = excluded.last_error, "
-            "url = excluded.url, updated_at = now()",
-            [self.house, self.sale, lot, url, status, error])
+        """Record a lot's outcome (buffered: written by `flush` with the lot's rows)."""
+        self._marks.append([self.house, self.sale, lot, url, status, 1, error])
         self._states[lot] = (status, (self._states.get(lot) or ("", 0))[1] + 1)
+
+    def flush(self) -> None:
+        insert_rows(self.con, "raw.crawl_queue", ("house", "sale", "lot", "url", "status", "attempts", "last_error"),
+                    self._marks, "ON CONFLICT DO UPDATE SET status = excluded.status, "
+                    "attempts = raw.crawl_queue.attempts + 1, last_error = excluded.last_error, "
+                    "url = excluded.url, updated_at = now()")
+        self._marks = []
 
     def reset(self) -> None:
         """Fetch every lot of the sale again (a changed page becomes a new version)."""
@@ -89,16 +93,12 @@ class CrawlQueue:
 class _Batch:
     """Lots written in one transaction: all of a lot's rows and its queue status commit together
     (a kill loses at most the open batch, which a rerun redoes). Committing every few lots, or
-    every second, spares a disk flush per lot when the house answers fast."""
+    every second, spares a statement per row and a disk flush per lot when the house answers fast."""
 
-    def __init__(self, con, max_lots: int = 20, max_seconds: float = 1.0):
-        self.con, self.max_lots, self.max_seconds = con, max_lots, max_seconds
-        self.lots, self.since, self.active = 0, 0.0, False
-
-    def open(self) -> None:
-        if not self.active:
-            self.con.begin()
-            self.active, self.lots, self.since = True, 0, time.monotonic()
+    def __init__(self, con, writer: RawWriter, queue: CrawlQueue, max_lots: int = 20, max_seconds: float = 1.0):
+        self.con, self.writer, self.queue = con, writer, queue
+        self.max_lots, self.max_seconds = max_lots, max_seconds
+        self.lots, self.since = 0, time.monotonic()
 
     def done_one(self) -> None:
         self.lots += 1
@@ -106,20 +106,27 @@ class _Batch:
             self.commit()
 
     def commit(self) -> None:
-        if self.active:
-            self.con.commit()
-            self.active = False
+        if self.lots:
+            self.con.begin()
+            try:
+                self.writer.flush()
+                self.queue.flush()
+                self.con.commit()
+            except BaseException:
+                self.con.rollback()
+                raise
+        self.lots, self.since = 0, time.monotonic()
 
 
 class _Scraper:
-    def __init__(self, adapter: Adapter, fetcher: Fetcher, con, store: ObjectStore, summary: ScrapeSummary,
+    def __init__(self, adapter: Adapter, fetcher: Fetcher, writer: RawWriter, summary: ScrapeSummary,
                  max_pixels: int):
-        self.adapter, self.fetcher, self.con, self.store = adapter, fetcher, con, store
+        self.adapter, self.fetcher, self.writer = adapter, fetcher, writer
         self.summary, self.max_pixels = summary, max_pixels
 
     def _fail(self, queue: CrawlQueue, ref: LotRef, reason: str, detail: str, stage: str = "scrape") -> str:
-        quarantine(self.con, stage=stage, reason=reason, detail=detail, house=queue.house, sale=queue.sale,
-                   lot=ref.lot, ref=ref.url)
+        self.writer.quarantine(stage=stage, reason=reason, detail=detail, house=queue.house, sale=queue.sale,
+                               lot=ref.lot, ref=ref.url)
         queue.mark(ref.lot, ref.url, "failed", f"{reason}: {detail}"[:500])
         self.summary.quarantined += 1
         self.summary.reasons[reason] = self.summary.reasons.get(reason, 0) + 1
@@ -143,12 +150,12 @@ class _Scraper:
         except ValidationError as exc:
             return self._fail(queue, ref, "invalid_lot", f"{ref.url}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
         photos, rejects = self.photos(lot) if lot.status == "ok" else ([], [])
-        stored = store_lot(self.con, self.store, lot, source="scrape")
+        stored = self.writer.store_lot(lot, source="scrape")
         for n, url, image, data in photos:
-            store_image(self.con, self.store, lot, n, url, image, data)
+            self.writer.store_image(lot, n, url, image, data)
         for url, reason, detail in rejects:
-            quarantine(self.con, stage="image", reason=reason, detail=detail, house=lot.house, sale=lot.sale,
-                       lot=lot.lot, ref=url, coin=lot.coin_id)
+            self.writer.quarantine(stage="image", reason=reason, detail=detail, house=lot.house, sale=lot.sale,
+                                   lot=lot.lot, ref=url, coin=lot.coin_id)
         queue.mark(ref.lot, ref.url, "withdrawn" if lot.status == "withdrawn" else "done")
         self.summary.images += len(photos)
         self.summary.quarantined += len(rejects)
@@ -162,7 +169,7 @@ class _Scraper:
         """Download and check the lot's photos not stored yet (downloaded once)."""
         good, bad = [], []
         for n, url in enumerate(lot.image_urls):
-            if stored_image_url(self.con, lot.house, lot.sale, lot.lot, n) is not None:
+            if self.writer.stored_image_url(lot.house, lot.sale, lot.lot, n) is not None:
                 continue
             try:
                 data = self.fetcher.get(url).content
@@ -211,11 +218,12 @@ def scrape(house: str, sale: str, *, lots: tuple[int, int] | None = None, base_u
             queue = CrawlQueue(con, house, sale)
             if refresh:
                 queue.reset()
-            scraper = _Scraper(adapter, fetcher, con, get_store(settings), summary, max_pixels)
+            writer = RawWriter(con, get_store(settings))
+            scraper = _Scraper(adapter, fetcher, writer, summary, max_pixels)
             refs, total, misses_end = _candidates(adapter, fetcher, queue, sale, lots, base_url)
             reporter.start(f"scrape {house} {sale}", total)
             misses = 0
-            batch = _Batch(con)
+            batch = _Batch(con, writer, queue)
             for ref in refs:
                 if misses_end and misses >= max_misses:
                     summary.stopped_after_misses = True
@@ -225,7 +233,6 @@ def scrape(house: str, sale: str, *, lots: tuple[int, int] | None = None, base_u
                     outcome = "skipped"
                     misses = misses + 1 if state[0] == "missing" else 0
                 else:
-                    batch.open()
                     outcome = scraper.lot(queue, ref)
                     batch.done_one()
                     misses = misses + 1 if outcome == "missing" else 0

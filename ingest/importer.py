@@ -24,7 +24,7 @@ from ingest.images import ImageRejected, check_image
 from ingest.lot import Lot
 from ingest.money import MoneyError, parse_money, parse_range
 from ingest.progress import Reporter
-from ingest.raw_writer import store_image, store_lot, stored_image_url
+from ingest.raw_writer import RawWriter
 from ingest.rejection import Rejected
 from nummus import warehouse
 from nummus.errors import NummusError
@@ -191,70 +191,70 @@ def import_file(path: Path, *, images_dir: Path | None = None, mapping: dict[str
     defaults = {"house": house, "sale": sale, "currency": currency}
     base = images_dir or path.parent
     warehouse.init_warehouse(settings)
-    store = get_store(settings)
     summary = ImportSummary()
     records = table.to_dict("records")
     seen: set[tuple[str, str, str]] = set()
     reporter.start(f"import {path.name}", len(records))
     try:
         with warehouse.session(settings) as con:
+            writer = RawWriter(con, get_store(settings))
             for start in range(0, len(records), BATCH):
-                con.begin()
                 for i, row in enumerate(records[start:start + BATCH], start=start + 2):  # line 1 = header
-                    outcome = _import_row(con, store, row, columns, defaults, base, seen, f"{path}:{i}", summary)
+                    outcome = _import_row(writer, row, columns, defaults, base, seen, f"{path}:{i}", summary)
                     reporter.advance(outcome)
+                con.begin()
+                writer.flush()
                 con.commit()
     finally:
         reporter.stop()
     return summary
 
 
-def _quarantine_once(con, summary: ImportSummary, *, stage: str, reason: str, detail: str, ref: str,
+def _quarantine_once(writer: RawWriter, summary: ImportSummary, *, stage: str, reason: str, detail: str, ref: str,
                      house=None, sale=None, lot=None) -> None:
-    exists = con.execute("SELECT 1 FROM raw.quarantine WHERE stage = ? AND ref = ? AND reason = ? LIMIT 1",
-                         [stage, ref, reason]).fetchone()
+    exists = writer.con.execute("SELECT 1 FROM raw.quarantine WHERE stage = ? AND ref = ? AND reason = ? LIMIT 1",
+                                [stage, ref, reason]).fetchone()
     if not exists:
-        con.execute("INSERT INTO raw.quarantine (stage, house, sale, lot, ref, reason, detail) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", [stage, house, sale, lot, ref, reason, detail[:2000]])
+        writer.quarantine(stage=stage, reason=reason, detail=detail, house=house, sale=sale, lot=lot, ref=ref)
     summary.quarantined += 1
     summary.reasons[reason] = summary.reasons.get(reason, 0) + 1
 
 
-def _import_row(con, store, row, columns, defaults, base: Path, seen: set, ref: str, summary: ImportSummary) -> str:
+def _import_row(writer: RawWriter, row, columns, defaults, base: Path, seen: set, ref: str, summary: ImportSummary) -> str:
     summary.rows += 1
     try:
         lot, paths = row_to_lot(row, columns, defaults)
     except RowError as exc:
-        _quarantine_once(con, summary, stage="import", reason=exc.reason, detail=f"{ref}: {exc}", ref=ref)
+        _quarantine_once(writer, summary, stage="import", reason=exc.reason, detail=f"{ref}: {exc}", ref=ref)
         return "quarantined"
     except ValidationError as exc:
         err = exc.errors()[0]
-        _quarantine_once(con, summary, stage="import", reason="invalid_row", ref=ref,
+        _quarantine_once(writer, summary, stage="import", reason="invalid_row", ref=ref,
                          detail=f"{ref}: {'.'.join(map(str, err['loc']))}: {err['msg']}")
         return "quarantined"
     key = (lot.house, lot.sale, lot.lot)
     if key in seen:
-        _quarantine_once(con, summary, stage="import", reason="duplicate_key", ref=ref, house=lot.house,
+        _quarantine_once(writer, summary, stage="import", reason="duplicate_key", ref=ref, house=lot.house,
                          sale=lot.sale, lot=lot.lot, detail=f"{ref}: lot {key} appears earlier in the file")
         return "quarantined"
     seen.add(key)
-    stored = store_lot(con, None, lot, source="import")
+    stored = writer.store_lot(lot, source="import")
     for n, url in enumerate(lot.image_urls if lot.status == "ok" else []):
-        if stored_image_url(con, lot.house, lot.sale, lot.lot, n) is not None:
+        if writer.stored_image_url(lot.house, lot.sale, lot.lot, n) is not None:
             continue
         found = _find_image(lot, paths, n, base)
         if found is None:
-            _quarantine_once(con, summary, stage="image", reason="image_not_found", ref=url, house=lot.house,
+            _quarantine_once(writer, summary, stage="image", reason="image_not_found", ref=url, house=lot.house,
                              sale=lot.sale, lot=lot.lot, detail=f"{ref}: no file for image {n} ({url}) under {base}")
             continue
         data = found.read_bytes()
         try:
             image = check_image(data)
         except ImageRejected as exc:
-            _quarantine_once(con, summary, stage="image", reason=exc.reason, ref=str(found), house=lot.house,
+            _quarantine_once(writer, summary, stage="image", reason=exc.reason, ref=str(found), house=lot.house,
                              sale=lot.sale, lot=lot.lot, detail=f"{found}: {exc}")
             continue
-        store_image(con, store, lot, n, url, image, data)
+        writer.store_image(lot, n, url, image, data)
         summary.images += 1
     if lot.status == "withdrawn":
         summary.withdrawn += 1

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from ingest.adapters import HOUSES, ParseError, get_adapter
 from ingest.progress import Reporter
-from ingest.raw_writer import quarantine, read_snapshot, store_lot
+from ingest.raw_writer import RawWriter, read_snapshot
 from nummus import warehouse
 from nummus.objectstore import get_store
 from nummus.settings import Settings, get_settings
@@ -26,6 +26,7 @@ class ReparseSummary:
         return asdict(self)
 
 
+BATCH = 500  # lots per transaction
 _LATEST = """
 SELECT house, sale, lot, lot_url, page_key, source FROM raw.lots
 WHERE page_key IS NOT NULL AND (? IS NULL OR house = ?)
@@ -45,19 +46,24 @@ def reparse(house: str | None = None, *, settings: Settings | None = None,
     summary = ReparseSummary()
     with warehouse.session(settings) as con:
         rows = con.execute(_LATEST, [house, house]).fetchall()
+        writer = RawWriter(con, None)
         reporter.start(f"reparse {house or 'all houses'}", len(rows))
         try:
-            for h, sale, lot, url, key, source in rows:
+            for i, (h, sale, lot, url, key, source) in enumerate(rows, start=1):
                 summary.checked += 1
-                outcome = _one(con, store, h, sale, lot, url, key, source)
+                outcome = _one(writer, store, h, sale, lot, url, key, source)
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
                 reporter.advance(outcome)
+                if i % BATCH == 0 or i == len(rows):
+                    con.begin()
+                    writer.flush()
+                    con.commit()
         finally:
             reporter.stop()
     return summary
 
 
-def _one(con, store, house, sale, lot, url, key, source) -> str:
+def _one(writer: RawWriter, store, house, sale, lot, url, key, source) -> str:
     try:
         if house not in HOUSES:
             raise ParseError("no_adapter", f"no adapter for house {house!r}")
@@ -66,10 +72,8 @@ def _one(con, store, house, sale, lot, url, key, source) -> str:
         parsed = parsed.model_copy(update={"house": house, "sale": sale, "lot": lot})
     except (ParseError, ValidationError, OSError, EOFError) as exc:
         reason = getattr(exc, "reason", None) or exc.__class__.__name__.lower()
-        quarantine(con, stage="scrape", reason=f"reparse_{reason}", detail=f"{key}: {exc}"[:2000],
-                   house=house, sale=sale, lot=lot, ref=key)
+        writer.quarantine(stage="scrape", reason=f"reparse_{reason}", detail=f"{key}: {exc}",
+                          house=house, sale=sale, lot=lot, ref=key)
         return "failed"
-    con.begin()
-    stored = store_lot(con, None, parsed, source=source, snapshot_key=key)
-    con.commit()
+    stored = writer.store_lot(parsed, source=source, snapshot_key=key)
     return "new_versions" if stored.new else "unchanged"

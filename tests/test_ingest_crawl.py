@@ -265,3 +265,12 @@ def test_scrape_house_walks_every_sale_of_the_index(settings, tmp_path):
     assert [(s.sale, s.stored + s.withdrawn) for s in summaries] == [("a1", len(a["pages"])), ("b2", len(b["pages"]))]
     assert _rows(settings, "SELECT sale, count(*) FROM raw.lots GROUP BY sale ORDER BY sale") == [
         ("a1", len(a["pages"])), ("b2", len(b["pages"]))]
+
+
+def test_bench_ingest_reports_json_figures():
+    from ingest.benchmark import run_ingest_benchmark
+
+    result = run_ingest_benchmark(lots=8, min_seconds=0.05)
+    assert result["scrape"]["lots_stored"] + result["scrape"]["missing"] == 8
+    assert result["parse"]["parsed"] >= result["parse"]["snapshots"] == result["scrape"]["lots_stored"]
+    assert result["parse"]["lots_per_s"] > 0 and result["scrape"]["wall_s"] > 0
