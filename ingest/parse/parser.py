@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from ingest.parse import measures
-from ingest.parse.dates import bare_year, find_date
+from ingest.parse.dates import DateRange, bare_year, find_date
 from ingest.parse.labels import NEEDS_REVIEW, Found, Labels
 from ingest.parse.period import (GREEK_DENOMINATIONS, ROMAN_DENOMINATIONS, W_NONCOIN, W_PROVINCIAL,
                                  W_REGION, W_RULER, Evidence, decide, era_periods)
@@ -146,81 +147,101 @@ def _pick_ruler(hits: list[Hit], ev: Evidence, tlen: int) -> tuple[Hit, dict] | 
     return h, row
 
 
-def parse_lot(title: str | None, description: str | None = None, house: str | None = None) -> Labels:
-    """Parse one lot. `house` is recorded in no field; it is accepted so that a house-specific
-    rule can be added without changing callers (none is needed by the houses seen so far)."""
-    v = load()
-    title, description = _clean(title), _clean(description)
+@dataclass
+class Clues:
+    """What the matchers found in one lot text, before any weighing."""
+
+    text: str
+    tlen: int
+    found: dict[str, list[Hit]]
+    denom: tuple[Hit, dict, float] | None
+    date: DateRange | None
+    provenance: re.Match | None
+    noncoin: tuple[str, tuple[int, int]] | None
+
+    @property
+    def denom_id(self) -> str | None:
+        return self.denom[1]["id"] if self.denom else None
+
+
+def _clues(v: Vocabulary, title: str, description: str) -> tuple[Clues, Tokens]:
     text = f"{title}\n{description}"
     tlen = len(title)
     tokens = Tokens(text)
     found = v.all.find(tokens)
-    ev = Evidence()
-    reasons: list[str] = []
-
-    def where(h_start: int) -> float:
-        return 1.5 if h_start < min(tlen, HEADING_CHARS) else 1.0 if h_start < tlen else 0.5
-
     low = text.lower()
-    imitated = [(m.end(), m.end() + IMITATED_CHARS) for m in IMITATION.finditer(text)] \
-        if ("imit" in low or "nachahm" in low or "vorbild" in low) else []
-    if imitated:
+    if "imit" in low or "nachahm" in low or "vorbild" in low:
+        imitated = [(m.end(), m.end() + IMITATED_CHARS) for m in IMITATION.finditer(text)]
         found = {name: [h for h in hits if name not in IMITATED or not any(s <= h.start < e for s, e in imitated)]
                  for name, hits in found.items()}
-
-    for h in found["period_phrases"]:
-        row = h.rows[0]
-        ev.add(row["period"], row["weight"] * where(h.start), h.text, (h.start, h.end))
-    greek_place = False
-    for h in found["regions"]:
-        period = h.rows[0]["period"]
-        ev.add(period, W_REGION * where(h.start), h.text, (h.start, h.end))
-        greek_place = greek_place or period == "greek"
-    mint_hits = found["mints"]
-    for h in mint_hits:
-        kind = h.rows[0]["kind"]
-        if kind == "roman":
-            ev.add("roman_imperial", 1.0, h.text, (h.start, h.end))
-        elif kind == "both":
-            continue
-        else:
-            ev.add(kind, 2.0, h.text, (h.start, h.end))
-            greek_place = greek_place or kind == "greek"
-
-    denom = _denomination(v, tokens, found["denominations"], tlen)
-    denom_id = denom[1]["id"] if denom else None
-    if denom:
-        h, row, _ = denom
-        for i, p in enumerate(row["periods"]):
-            ev.add(p, 2.0 if i == 0 else 1.0, h.text, (h.start, h.end))
-
     provenance = PROVENANCE.search(text)
     in_description = provenance if provenance is None or provenance.start() >= tlen else PROVENANCE.search(text, tlen)
     date = find_date(text) or bare_year(title) or bare_year(
         description[:(in_description.start() - tlen - 1) if in_description else None], tlen + 1)
-    if date:
-        for p, w in era_periods((date.start + date.end) / 2):
-            ev.add(p, w, date.text, date.span)
+    clues = Clues(text=text, tlen=tlen, found=found, denom=_denomination(v, tokens, found["denominations"], tlen),
+                  date=date, provenance=provenance, noncoin=_noncoin(tokens, found["noncoin"], tlen))
+    return clues, tokens
 
-    moneyer = MONEYER.search(text) if denom_id is None or denom_id in REPUBLICAN_DENOMINATIONS else None
+
+def _weigh(c: Clues) -> tuple[Evidence, tuple[Hit, dict] | None]:
+    """The period evidence, and the lot's ruler (settled by that evidence when its name is ambiguous)."""
+    ev = Evidence()
+
+    def where(start: int) -> float:  # section heading > title > description
+        return 1.5 if start < min(c.tlen, HEADING_CHARS) else 1.0 if start < c.tlen else 0.5
+
+    for h in c.found["period_phrases"]:
+        row = h.rows[0]
+        ev.add(row["period"], row["weight"] * where(h.start), h.text, (h.start, h.end))
+    greek_place = False
+    for h in c.found["regions"]:
+        period = h.rows[0]["period"]
+        ev.add(period, W_REGION * where(h.start), h.text, (h.start, h.end))
+        greek_place = greek_place or period == "greek"
+    for h in c.found["mints"]:
+        kind = h.rows[0]["kind"]
+        if kind == "roman":
+            ev.add("roman_imperial", 1.0, h.text, (h.start, h.end))
+        elif kind != "both":
+            ev.add(kind, 2.0, h.text, (h.start, h.end))
+            greek_place = greek_place or kind == "greek"
+    if c.denom:
+        h, row, _ = c.denom
+        for i, p in enumerate(row["periods"]):
+            ev.add(p, 2.0 if i == 0 else 1.0, h.text, (h.start, h.end))
+    if c.date:
+        for p, w in era_periods((c.date.start + c.date.end) / 2):
+            ev.add(p, w, c.date.text, c.date.span)
+    denom_id = c.denom_id
+    moneyer = MONEYER.search(c.text) if denom_id is None or denom_id in REPUBLICAN_DENOMINATIONS else None
     if moneyer:
         ev.add("roman_republican", 2.0, moneyer.group(0).strip(), (moneyer.start(), moneyer.end()))
 
-    ruler = _pick_ruler(found["rulers"], ev, tlen)
+    ruler = _pick_ruler(c.found["rulers"], ev, c.tlen)
     if ruler:
         h, row = ruler
         period = row["period"]
+        # an emperor with a Greek city or region, or on a Greek denomination: Roman provincial
         if period == "roman_imperial" and (
                 denom_id in GREEK_DENOMINATIONS or (greek_place and denom_id not in ROMAN_DENOMINATIONS)):
             period = "roman_provincial"
             ev.add(period, W_PROVINCIAL, h.text, (h.start, h.end))
         ev.add(period, W_RULER, h.text, (h.start, h.end))
+    if c.noncoin:
+        ev.add("non_coin", W_NONCOIN, c.noncoin[0], c.noncoin[1])
+    return ev, ruler
 
-    noncoin = _noncoin(tokens, found["noncoin"], tlen)
-    if noncoin:
-        ev.add("non_coin", W_NONCOIN, noncoin[0], noncoin[1])
 
+def parse_lot(title: str | None, description: str | None = None, house: str | None = None) -> Labels:
+    """Parse one lot. `house` is recorded in no field; it is accepted so that a house-specific
+    rule can be added without changing callers (none is needed by the houses seen so far)."""
+    v = load()
+    c, tokens = _clues(v, _clean(title), _clean(description))
+    ev, ruler = _weigh(c)
+    text, tlen = c.text, c.tlen
     labels = SimpleNamespace(period=None)  # the fields, filled below
+    reasons: list[str] = []
+
     period, conf, contradictory, ev_text, ev_span = decide(ev)
     if period:
         if contradictory:
@@ -228,13 +249,13 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
             period = NEEDS_REVIEW
         labels.period = _found(period, conf, ev_text, ev_span)
 
-    if denom:
-        h, row, dconf = denom
+    if c.denom:
+        h, row, dconf = c.denom
         value = row["id"]
         if value == "denier" and period and period.startswith("roman"):
             value = "denarius"
         labels.denomination = _found(value, dconf, h.text, (h.start, h.end))
-    labels.metal = _metal(text, tlen, denom[1] if denom else None)
+    labels.metal = _metal(text, tlen, c.denom[1] if c.denom else None)
 
     if ruler:
         h, row = ruler
@@ -243,17 +264,18 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
             labels.dynasty = _found(row["dynasty"], 0.8, h.text, (h.start, h.end))
         labels.reign_from, labels.reign_to = row["reign_from"], row["reign_to"]
 
+    mint_hits = c.found["mints"]
     if mint_hits:
         h = next((m for m in mint_hits if MINT_WORD.match(text, m.end)), mint_hits[0])
         labels.mint = _found(h.rows[0]["name"], 0.8, h.text, (h.start, h.end))
-    if date:
-        labels.date = _found((date.start, date.end), 0.9, date.text, date.span)
+    if c.date:
+        labels.date = _found((c.date.start, c.date.end), 0.9, c.date.text, c.date.span)
     labels.weight_g = _measure(measures.weight(text))
     labels.diameter_mm = _measure(measures.diameter(text))
     labels.die_axis_h = _measure(measures.die_axis(text), int)
     labels.references = find_references(text, tokens)
-    labels.grade = _grade(found["grades"])
-    labels.provenance = _provenance(text, provenance)
+    labels.grade = _grade(c.found["grades"])
+    labels.provenance = _provenance(text, c.provenance)
 
     if labels.period is None:
         reasons.append("no period clue")
