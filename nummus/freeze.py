@@ -45,7 +45,12 @@ _VERSION = re.compile(r"^v?(\d+)$")
 
 
 class FreezeRefused(NummusError):
-    """A freeze that must not happen: the version exists, or gate_freeze fails."""
+    """A freeze that must not happen: the version exists, or gate_freeze fails (`gate` holds
+    the failing gate's result then)."""
+
+    def __init__(self, message: str, *, gate=None):
+        super().__init__(message)
+        self.gate = gate
 
 
 class FreezeManifest(BaseModel):
@@ -167,7 +172,7 @@ def freeze(settings: Settings | None = None, version: str | None = None, *, dbt_
     if not gate.passed:
         failing = ", ".join(f"{t.name} ({t.failures} rows)" if t.status != "error" else f"{t.name} (error)"
                             for t in gate.failing) or "no tests ran"
-        raise FreezeRefused(f"gate_freeze fails, freeze {version} refused: {failing}")
+        raise FreezeRefused(f"gate_freeze fails, freeze {version} refused: {failing}", gate=gate)
 
     with warehouse.session(settings) as con, tempfile.TemporaryDirectory() as tmp:
         prev = con.execute("SELECT version FROM meta.freezes ORDER BY created_at DESC LIMIT 1").fetchone()
