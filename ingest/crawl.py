@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
 import duckdb
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ingest.adapters import Adapter, ParseError, get_adapter
 from ingest.adapters.base import LotRef
@@ -34,8 +33,9 @@ FINISHED = ("done", "missing", "withdrawn")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-@dataclass
-class ScrapeSummary:
+class ScrapeSummary(BaseModel):
+    """What a scrape of one sale did (the CLI prints it; `nummus demo` reports it)."""
+
     house: str
     sale: str
     stored: int = 0          # lots that got a new version in this run
@@ -49,10 +49,7 @@ class ScrapeSummary:
     requests: int = 0
     seconds: float = 0.0
     stopped_after_misses: bool = False
-    reasons: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+    reasons: dict[str, int] = {}
 
 
 class CrawlQueue:
@@ -209,7 +206,7 @@ def scrape(house: str, sale: str, *, lots: tuple[int, int] | None = None, base_u
     adapter = get_adapter(house)
     reporter = reporter or Reporter()
     warehouse.init_warehouse(settings)
-    summary = ScrapeSummary(house, sale)
+    summary = ScrapeSummary(house=house, sale=sale)
     started = time.perf_counter()
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(rate=rate)

@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ingest.dates import parse_date
 from ingest.images import ImageRejected, check_image
@@ -44,18 +43,14 @@ BATCH = 200  # rows per transaction
 _SPLIT = re.compile(r"[\s;|]+")
 
 
-@dataclass
-class ImportSummary:
+class ImportSummary(BaseModel):
     rows: int = 0
     stored: int = 0
     unchanged: int = 0
     withdrawn: int = 0
     images: int = 0
     quarantined: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+    reasons: dict[str, int] = {}
 
 
 class RowError(Rejected):

@@ -3,9 +3,7 @@ selectors improve, lots get a new version only where the parsed content changed.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ingest.adapters import HOUSES, ParseError, get_adapter
 from ingest.progress import Reporter
@@ -15,15 +13,11 @@ from nummus.objectstore import get_store
 from nummus.settings import Settings, get_settings
 
 
-@dataclass
-class ReparseSummary:
+class ReparseSummary(BaseModel):
     checked: int = 0
     new_versions: int = 0
     unchanged: int = 0
     failed: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 BATCH = 500  # lots per transaction

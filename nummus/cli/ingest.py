@@ -58,7 +58,7 @@ def scrape(
     for one in sales:
         summary = run_scrape(house, one, lots=_lot_range(lots), base_url=base_url, rate=rate,
                              max_misses=max_misses, refresh=refresh, reporter=RichReporter())
-        _print_scrape(summary.as_dict(), as_json, max_misses)
+        _print_scrape(summary.model_dump(), as_json, max_misses)
 
 
 def _print_scrape(d: dict, as_json: bool, max_misses: int) -> None:
@@ -92,7 +92,7 @@ def import_(
     column_map = load_mapping(mapping, maps or [])
     summary = import_file(path, images_dir=images, mapping=column_map, house=house, sale=sale,
                           currency=currency, reporter=RichReporter())
-    d = summary.as_dict()
+    d = summary.model_dump()
     if as_json:
         print(json.dumps(d))
         return
@@ -111,7 +111,7 @@ def reparse(
     from ingest.progress import RichReporter
     from ingest.reparse import reparse as run_reparse
 
-    d = run_reparse(house=house, reporter=RichReporter()).as_dict()
+    d = run_reparse(house=house, reporter=RichReporter()).model_dump()
     if as_json:
         print(json.dumps(d))
         return
