@@ -42,6 +42,11 @@ class Lot(BaseModel):
             raise ValueError("must not be empty")
         return value
 
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value):
+        return value.strip().upper() or None if isinstance(value, str) else value
+
     @field_validator("title", "description")
     @classmethod
     def _text(cls, value: str | None) -> str | None:

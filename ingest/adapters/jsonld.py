@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from ingest.adapters.base import Adapter, ParseError
 from ingest.dates import parse_date
 from ingest.lot import Lot
+from nummus.errors import NummusError
 
 _PRODUCT_TYPES = {"Product", "IndividualProduct", "Offer"}
 
@@ -52,7 +53,7 @@ class JsonLd(Adapter):
         if base_url and "{lot}" in base_url:
             return base_url.format(sale=sale, lot=lot)
         if not base_url:
-            raise ValueError("jsonld: give --base-url, a URL template with {sale} and {lot}")
+            raise NummusError("jsonld: give --base-url, a URL template with {sale} and {lot}")
         return super().lot_url(sale, lot, base_url)
 
     def key_from_url(self, url):

@@ -40,7 +40,8 @@ def scrape(
     lots: str = typer.Option(None, "--lots", help="Lot numbers A-B (default: the sale index, or 1.. until misses)."),
     base_url: str = typer.Option(None, "--base-url", help="Site root (demo: the served sample; jsonld: a URL "
                                                           "template with {sale} and {lot})."),
-    rate: float = typer.Option(2.0, "--rate", min=0, help="Seconds between requests to one host (0 for local)."),
+    rate: float = typer.Option(2.0, "--rate", min=0, envvar="NUMMUS_SCRAPE_RATE",
+                               help="Seconds between requests to one host (0 for local)."),
     max_misses: int = typer.Option(20, "--max-misses", min=1, help="Consecutive missing lots that end a sale."),
     refresh: bool = typer.Option(False, "--refresh", help="Fetch finished lots again (changes: new versions)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (one line per sale)."),
