@@ -282,6 +282,21 @@ def clip_available(model: str = CLIP_MODEL, tag: str = CLIP_TAG) -> bool:
         return False
 
 
+def _create_clip(model: str):
+    """The model with random weights (open_clip's warning about that is expected here)."""
+    import logging
+
+    import open_clip
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        return open_clip.create_model(model, pretrained=None, device="cpu")
+    finally:
+        root.setLevel(level)
+
+
 def load_clip(model: str = CLIP_MODEL, pretrained: str | None = CLIP_TAG, device: str = "auto") -> ClipEncoder:
     import open_clip
     import torch
@@ -291,14 +306,15 @@ def load_clip(model: str = CLIP_MODEL, pretrained: str | None = CLIP_TAG, device
     if model not in open_clip.list_models():
         raise EncoderUnavailable(f"open_clip has no model {model!r}", setting="--encoder")
     if tag == RANDOM_TAG:
-        torch.manual_seed(RANDOM_SEED)
-        net = open_clip.create_model(model, pretrained=None, device="cpu")
+        with torch.random.fork_rng(devices=[]):  # seeded, without touching the caller's RNG
+            torch.manual_seed(RANDOM_SEED)
+            net = _create_clip(model)
         sha = state_sha256(net)
         label = RANDOM_TAG
     else:
         path = resolve_clip_weights(model, tag)
         sha = file_sha256(path)
-        net = open_clip.create_model(model, pretrained=None, device="cpu")
+        net = _create_clip(model)
         try:
             open_clip.load_checkpoint(net, path)
         except Exception as exc:  # noqa: BLE001

@@ -91,7 +91,7 @@ def normalise(v: np.ndarray) -> np.ndarray:
     return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
-def _empty_chunk(dim: int) -> dict:
+def _empty_chunk() -> dict:
     return {"coin_id": [], "obv": [], "rev": [], "skipped_coin_id": [], "skipped_reason": [], "skipped_ref": []}
 
 
@@ -128,7 +128,7 @@ def run_embedding(settings: Settings, coins: list[source.CoinCrops], *, source_n
     dataset_coins: list[source.CoinCrops] = []
     per_chunk: list[int] = []
     for c in todo:
-        acc = _empty_chunk(dim)
+        acc = _empty_chunk()
         members = coins[c * chunk_size:(c + 1) * chunk_size]
         good = []
         for coin in members:
@@ -181,6 +181,11 @@ def run_embedding(settings: Settings, coins: list[source.CoinCrops], *, source_n
     return run, manifest, run.read_all(n_chunks), stats
 
 
+def _rate(stats: dict) -> tuple[float, float]:
+    """(seconds, images/s) of a run."""
+    return round(stats["seconds"], 3), round(stats["images"] / stats["seconds"], 2) if stats["seconds"] else 0.0
+
+
 def _check_vectors(chunk: Chunk) -> None:
     from nummus.errors import NummusError
 
@@ -208,8 +213,7 @@ def embed_freeze(settings: Settings, freeze: str = "v1", encoder: str | Encoder 
     record_skipped(settings, chunk, run_name=run.path.name)
     summary = EmbedSummary(source=freeze_id, run_dir=str(run.path), encoder_id=encoder.encoder_id, coins=len(coins),
                            embedded=len(chunk.coin_id), skipped=len(chunk.skipped_coin_id), chunks=stats["chunks"],
-                           chunks_resumed=stats["resumed"], seconds=round(stats["seconds"], 3),
-                           images_per_s=round(stats["images"] / stats["seconds"], 2) if stats["seconds"] else 0.0,
+                           chunks_resumed=stats["resumed"], seconds=_rate(stats)[0], images_per_s=_rate(stats)[1],
                            note="; ".join(notes) or None)
     if not load:
         return summary
@@ -264,9 +268,7 @@ def embed_delta(settings: Settings, source_table: str = "marts.coins", *, batch_
                                obv=chunk.obv, rev=chunk.rev, pair=chunk.pair, metadata=metadata)
     return EmbedSummary(**summary_base, run_dir=str(run.path), embedded=len(chunk.coin_id),
                         skipped=len(chunk.skipped_coin_id), chunks=stats["chunks"], chunks_resumed=stats["resumed"],
-                        seconds=round(stats["seconds"], 3),
-                        images_per_s=round(stats["images"] / stats["seconds"], 2) if stats["seconds"] else 0.0,
-                        delta_rows=added)
+                        seconds=_rate(stats)[0], images_per_s=_rate(stats)[1], delta_rows=added)
 
 
 class SampleReport(BaseModel):

@@ -36,8 +36,7 @@ def loaded(settings, store, tiny):
 def _role_url(pg_url: str, role: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(pg_url).set(username=role, password=None).render_as_string(hide_password=False) \
-        .replace("postgresql://", "postgresql://", 1)
+    return make_url(pg_url).set(username=role, password=None).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")
