@@ -38,6 +38,8 @@ def _sample_text(sample: list[dict]) -> str:
 
 
 def print_tests(tests, title: str, only_failing: bool = False) -> None:
+    if only_failing and all(t.passed for t in tests):
+        return
     table = Table(title=title)
     for col in ("test", "gates", "result", "rows failing", "sample of failing keys"):
         table.add_column(col, overflow="fold")
