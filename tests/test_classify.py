@@ -1,0 +1,254 @@
+"""Period classifier on a small planted index in the real PostgreSQL: identity-aware splits
+(planted duplicates never straddle splits; the split is stored and reused), ECE on a
+hand-checked example, temperature scaling, the pass/fail table going red on a collapsed class,
+head training end to end (artifacts, predictions table, audit queue, comparison)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import psycopg
+import pytest
+
+from embed.classify import metrics as M
+from embed.classify.calibration import ece, fit_temperature, softmax
+from embed.classify.groups import duplicate_groups
+from embed.classify.splits import assign_splits
+
+DIM = 24
+N = 500
+PERIODS = ("greek", "roman_imperial", "byzantine", "islamic", "medieval")
+
+
+def planted_index(seed: int = 0):
+    """Coins in 5 periods (separable, with overlap), 20 planted resales (a near-copy of another
+    coin's vectors), one zero vector and 10 unlabelled coins."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((len(PERIODS), DIM)) * 1.3
+    y = rng.integers(0, len(PERIODS), N)
+    obv = centres[y] + rng.standard_normal((N, DIM))
+    rev = centres[y] * 0.8 + rng.standard_normal((N, DIM))
+    dup_of = rng.choice(N - 40, size=20, replace=False)
+    for j, src in enumerate(dup_of):   # the last 20 coins are resales of earlier ones
+        i = N - 20 + j
+        y[i] = y[src]
+        obv[i] = obv[src] + rng.standard_normal(DIM) * 0.01
+        rev[i] = rev[src] + rng.standard_normal(DIM) * 0.01
+    norm = lambda a: (a / np.linalg.norm(a, axis=1, keepdims=True)).astype(np.float32)  # noqa: E731
+    obv, rev = norm(obv), norm(rev)
+    pair = norm(obv + rev)
+    periods = [PERIODS[k] for k in y]
+    for i in range(N - 40, N - 30):
+        periods[i] = None
+    coin_ids = np.arange(5000, 5000 + N, dtype=np.int64)
+    obv[3] = rev[3] = pair[3] = 0.0
+    dups = [(int(coin_ids[N - 20 + j]), int(coin_ids[s])) for j, s in enumerate(dup_of)]
+    return {"coin_ids": coin_ids, "periods": periods, "obv": obv, "rev": rev, "pair": pair, "dups": dups,
+            "zero": int(coin_ids[3])}
+
+
+def load_planted(url: str, version: int, p) -> None:
+    from pgvector import HalfVector
+    from pgvector.psycopg import register_vector
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        register_vector(conn)
+        with conn.transaction(), conn.cursor() as cur:
+            cur.executemany("INSERT INTO coins (coin_id, freeze_id, title, period) VALUES (%s, 'test', %s, %s) "
+                            "ON CONFLICT (coin_id) DO NOTHING",
+                            [(int(c), f"coin {c}", per) for c, per in zip(p["coin_ids"], p["periods"])])
+            cur.execute("INSERT INTO index_versions (version, freeze_id, encoder_id, dim, vector_type) "
+                        "VALUES (%s, 'test', '{}', %s, 'halfvec')", (version, DIM))
+            cur.execute("SELECT nummus_create_index(%s, %s, 'halfvec')", (version, DIM))
+            with cur.copy(f"COPY index_v{version} (coin_id, period, obv, rev, pair) FROM STDIN WITH (FORMAT BINARY)") as cp:
+                cp.set_types(["bigint", "text", "halfvec", "halfvec", "halfvec"])
+                for i, c in enumerate(p["coin_ids"]):
+                    cp.write_row((int(c), p["periods"][i], HalfVector(p["obv"][i]), HalfVector(p["rev"][i]),
+                                  HalfVector(p["pair"][i])))
+            cur.execute("SELECT nummus_seal_index(%s)", (version,))
+            cur.execute("SELECT nummus_serve(%s)", (version,))
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return planted_index()
+
+
+@pytest.fixture(scope="module")
+def cf_settings(pg_url, planted, tmp_path_factory):
+    from nummus import warehouse
+    from nummus.settings import Settings
+
+    s = Settings(data_dir=tmp_path_factory.mktemp("classify-data"), database_url=pg_url)
+    warehouse.init_warehouse(s)
+    load_planted(pg_url, 1, planted)
+    return s
+
+
+@pytest.fixture(scope="module")
+def first_model(cf_settings):
+    from embed.classify.train import train_period
+
+    return train_period(cf_settings, "head", head="logreg", progress=False)
+
+
+# --- splits ---------------------------------------------------------------------------------
+
+def test_split_never_puts_a_planted_duplicate_in_two_splits(cf_settings, planted):
+    from embed.classify.data import load_index_data
+    from embed.classify.splits import load_splits, split_index
+
+    data = load_index_data(cf_settings)
+    split, facts = split_index(cf_settings, data, use_phash=False)
+    by_coin = dict(zip(data.coin_ids.tolist(), split.tolist()))
+    assert facts["duplicate_groups"] >= 20 and facts["links"]["cosine"] >= 20
+    for resale, original in planted["dups"]:
+        assert by_coin[resale] == by_coin[original] != ""
+    counts = facts["counts"]
+    assert counts["train"] > counts["val"] > 0 and counts["test"] > 0
+    assert abs(counts["test"] / facts["labelled"] - 0.15) < 0.05
+    # stored and reused: a second call assigns nothing new and returns the same split
+    again, facts2 = split_index(cf_settings, data, use_phash=False, seed=99)
+    assert facts2["added"] == 0 and facts2["reused"] == facts["labelled"]
+    assert again.tolist() == split.tolist()
+    assert len(load_splits(cf_settings, data.version)) == facts["labelled"]
+
+
+def test_a_group_follows_its_stored_member_and_labels_are_stratified():
+    groups = np.array([0, 0, 2, 3, 4, 5, 6, 7, 8, 9] * 1)
+    labels = ["a"] * 5 + ["b"] * 5
+    out = assign_splits(groups, labels, {1: "test"})
+    assert out[0] == out[1] == "test"
+    big = np.arange(1000)
+    labels = ["a"] * 800 + ["b"] * 200
+    out = assign_splits(big, labels)
+    for lab, n in (("a", 800), ("b", 200)):
+        got = sum(1 for o, l in zip(out, labels) if l == lab and o == "test")
+        assert abs(got - 0.15 * n) <= 2
+
+
+def test_perceptual_hash_links_a_resale_with_different_vectors():
+    import io
+
+    from PIL import Image, ImageEnhance, ImageFilter
+
+    from embed.classify.groups import phash_of
+
+    rng = np.random.default_rng(1)
+    imgs = [Image.fromarray((rng.random((64, 64, 3)) * 255).astype(np.uint8)).resize((256, 256))
+            .filter(ImageFilter.GaussianBlur(4)) for _ in range(4)]
+    buf = io.BytesIO()   # the same photo again: brighter, recompressed
+    ImageEnhance.Brightness(imgs[0]).enhance(1.1).save(buf, "JPEG", quality=70)
+    resale = Image.open(io.BytesIO(buf.getvalue()))
+    obv = np.array([phash_of(im) for im in [*imgs, resale]], dtype=np.uint64)
+    rev = np.array([phash_of(im.transpose(Image.Transpose.FLIP_LEFT_RIGHT)) for im in [*imgs, resale]], dtype=np.uint64)
+    vectors = np.eye(5, dtype=np.float32)          # orthogonal: cosine links nothing
+    groups, links = duplicate_groups(vectors, obv, rev)
+    assert links == {"cosine": 0, "phash": 1}
+    assert groups[4] == groups[0] and len(set(groups.tolist())) == 4
+
+
+# --- calibration and criteria -----------------------------------------------------------------
+
+def test_ece_on_a_hand_checked_example():
+    # bins of width 1/15: 0.95 -> bin 15, 0.55 -> bin 9, 0.25 -> bin 4
+    # |0.5-0.95|·2/5 + |1-0.55|·2/5 + |0-0.25|·1/5 = 0.18 + 0.18 + 0.05 = 0.41
+    conf = np.array([0.95, 0.95, 0.55, 0.55, 0.25])
+    correct = np.array([1, 0, 1, 1, 0], dtype=bool)
+    assert ece(conf, correct) == pytest.approx(0.41)
+    assert ece(np.array([1.0, 1.0]), np.array([True, True])) == 0.0
+    assert ece(np.array([0.8] * 10), np.array([True] * 8 + [False] * 2)) == pytest.approx(0.0)
+
+
+def test_temperature_scaling_fixes_overconfidence():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 2000)
+    logits = rng.standard_normal((2000, 3))
+    logits[np.arange(2000), y] += 1.0
+    logits *= 6                                   # overconfident
+    t = fit_temperature(logits, y)
+    assert t > 2
+    before = ece(softmax(logits).max(1), softmax(logits).argmax(1) == y)
+    after = ece(softmax(logits, t).max(1), softmax(logits, t).argmax(1) == y)
+    assert before > 0.1 and after < 0.05
+
+
+def _metrics(recall_c: float) -> dict:
+    classes = ["a", "b", "c"]
+    y = np.repeat([0, 1, 2], 40)
+    pred = y.copy()
+    n_wrong = int(round((1 - recall_c) * 40))
+    pred[80:80 + n_wrong] = 0                     # class c predicted as a
+    return M.evaluate(y, pred, np.where(pred == y, 0.9, 0.5), classes, {"a": 200, "b": 200, "c": 60})
+
+
+def test_pass_fail_table_goes_red_when_a_class_collapses():
+    healthy = M.criteria(_metrics(1.0))
+    assert all(c.passed for c in healthy)
+    collapsed_metrics = _metrics(0.0)
+    collapsed = {c.name.split(" (")[0]: c for c in M.criteria(collapsed_metrics)}
+    assert not collapsed["recall c"].passed and collapsed["recall c"].value == "0.000"
+    assert collapsed["recall a"].passed and collapsed["recall b"].passed
+    assert collapsed_metrics["top_confused"][0] == {"a": "a", "b": "c", "count": 40, "a_as_b": 0, "b_as_a": 40}
+    # a class under 50 samples has no recall criterion
+    m = _metrics(0.0)
+    m["per_class"][2]["samples"] = 49
+    assert not any(c.name.startswith("recall c") for c in M.criteria(m))
+
+
+def test_comparison_flags_a_regression():
+    good, bad = _metrics(1.0), _metrics(0.0)
+    assert M.compare(bad, good)["verdict"] == "regression"
+    assert M.compare(good, bad)["verdict"] == "no regression"
+    assert {r["metric"] for r in M.compare(good, good)["rows"]} == {"macro_f1", "accuracy", "ece", "min_recall"}
+
+
+# --- training end to end --------------------------------------------------------------------------
+
+def test_head_training_writes_the_report_and_predictions(first_model, cf_settings, planted, pg_url):
+    from pathlib import Path
+
+    r = first_model
+    folder = Path(r.folder)
+    assert r.model_version == "period_v1" and folder.name == "period_v1"
+    for name in ("metrics.json", "confusion.csv", "confusion.png", "reliability.png", "report.html", "model.joblib"):
+        assert (folder / name).stat().st_size > 0, name
+    m = json.loads((folder / "metrics.json").read_text())
+    assert m["n_classes"] == 5 and len(m["per_class"]) == 5 and len(m["top_confused"]) <= 5
+    assert r.macro_f1 > 0.8 and 0 <= r.ece <= 1 and m["temperature"] > 0
+    assert {"macro F1", "ECE (15 bins, calibrated)"} <= {c["name"] for c in m["criteria"]}
+    assert "Criteria:" in (folder / "report.html").read_text()
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute("SELECT coin_id, period, confidence FROM period_predictions WHERE model_version = "
+                            "'period_v1'").fetchall()
+    assert len(rows) == N - 1 == r.predictions                # all but the zero vector
+    assert planted["zero"] not in {row[0] for row in rows}
+    assert all(p in PERIODS and 0 < c <= 1 for _, p, c in rows)
+    from nummus import warehouse
+
+    with warehouse.session(cf_settings, read_only=True) as con:
+        qrows = con.execute("SELECT coin_id, reason FROM raw.quarantine WHERE stage = 'classify'").fetchall()
+    assert qrows == [(planted["zero"], "zero_vector")]
+
+
+def test_audit_queue_reads_the_predictions(first_model, pg_url, planted):
+    from embed.cluster.audit import classifier_disagreements
+
+    ids = planted["coin_ids"]
+    wrong = [PERIODS[(PERIODS.index(p) + 1) % 5] if p else p for p in planted["periods"]]  # every label wrong
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        out = classifier_disagreements(conn, ids, np.zeros(len(ids), int), wrong, min_confidence=0.0)
+    assert out is not None and len(out) >= 0.8 * (N - 11)
+
+
+def test_second_model_is_compared_on_the_same_test_coins(first_model, cf_settings):
+    from embed.classify.train import train_period
+
+    second = train_period(cf_settings, "head", head="mlp", epochs=4, progress=False)
+    assert second.model_version == "period_v2"
+    m = json.loads((__import__("pathlib").Path(second.folder) / "metrics.json").read_text())
+    cmp = m["comparison"]
+    assert cmp["previous_version"] == "period_v1" and cmp["n_common"] == cmp["n_test"] > 0
+    assert cmp["verdict"] in ("regression", "no regression") and len(cmp["rows"]) == 4
+    assert "period_v1" in (__import__("pathlib").Path(second.folder) / "report.html").read_text()
