@@ -27,16 +27,27 @@ def _design(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return np.stack([np.ones_like(xs), xs, ys, xs * xs, xs * ys, ys * ys], axis=1)
 
 
-def estimate_background(bgr: np.ndarray, lab: np.ndarray | None = None) -> Background:
-    """Fit the border colour model of a (small) BGR uint8 image."""
+def estimate_background(bgr: np.ndarray, lab: np.ndarray | None = None,
+                        exclude: np.ndarray | None = None) -> Background:
+    """Fit the colour model of a (small) BGR uint8 image to its border strip, plus every pixel
+    on a sparse grid outside `exclude` (regions already known not to be background), so that a
+    spotlight or vignette in the middle of the photo is modelled too."""
     h, w = bgr.shape[:2]
     lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab).astype(np.float32) if lab is None else lab
     b = max(2, int(round(0.03 * min(h, w))))
-    border = np.zeros((h, w), bool)
-    border[:b] = border[-b:] = True
-    border[:, :b] = border[:, -b:] = True
-    ys, xs = np.nonzero(border)
-    step = max(1, len(ys) // 4000)
+    sample = np.zeros((h, w), bool)
+    sample[:b] = sample[-b:] = True
+    sample[:, :b] = sample[:, -b:] = True
+    border_n = int(sample.sum())
+    if exclude is not None:
+        g = max(2, int(np.sqrt(h * w / 3000)))
+        grid = np.zeros((h, w), bool)
+        grid[g // 2::g, g // 2::g] = True
+        inner = grid & (exclude == 0)
+        if inner.sum() >= 300:
+            sample = (sample & (exclude == 0)) | inner
+    ys, xs = np.nonzero(sample)
+    step = max(1, len(ys) // max(4000, border_n))
     ys, xs = ys[::step], xs[::step]
     nx, ny = xs / max(w - 1, 1) * 2 - 1, ys / max(h - 1, 1) * 2 - 1
     design = _design(nx.astype(np.float32), ny.astype(np.float32))

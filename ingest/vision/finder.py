@@ -13,7 +13,7 @@ from ingest.vision.background import Background, estimate_background
 from ingest.vision.circles import Circle, find_circles, refine_circle
 from ingest.vision.config import VisionConfig
 from ingest.vision.detection import Coin, Detection
-from ingest.vision.foreground import flan_mask, gradient_magnitude
+from ingest.vision.foreground import edge_regions, edge_threshold, flan_mask, gradient_magnitude
 from ingest.vision.quality import assess
 
 MIN_SOLID = 0.5       # share of the disc that differs from the background (text is sparse)
@@ -90,9 +90,10 @@ def find_coins(image, config: VisionConfig | None = None) -> Detection:
     scale = 1.0 / factor
     sh, sw = small.shape[:2]
     lab = cv2.cvtColor(small, cv2.COLOR_BGR2Lab).astype(np.float32)
-    bg = estimate_background(small, lab)
     grad = gradient_magnitude(lab[..., 0])
-    mask, colour_t = flan_mask(grad, bg)
+    grad_t = edge_threshold(grad)
+    bg = estimate_background(small, lab, exclude=edge_regions(grad, grad_t))
+    mask, colour_t = flan_mask(grad, bg, grad_t)
     t1 = time.perf_counter()
     min_r = max(4.0, 0.04 * min(sh, sw))
     candidates = find_circles(mask, min_r)

@@ -25,16 +25,31 @@ def fill_holes(mask: np.ndarray) -> np.ndarray:
     return np.where(flood[1:-1, 1:-1] == 255, np.uint8(0), np.uint8(255)) | mask
 
 
-def flan_mask(grad: np.ndarray, bg: Background) -> tuple[np.ndarray, float]:
-    """(mask uint8 0/255, colour threshold used)."""
-    h, w = grad.shape
-    colour_t = float(np.clip(5.0 * bg.noise, 9.0, 40.0))
+def edge_threshold(grad: np.ndarray) -> float:
+    """A strong edge: well above the texture of the photo border."""
     border_grad = np.median(np.concatenate([grad[0], grad[-1], grad[:, 0], grad[:, -1]]))
-    grad_t = float(max(60.0, 6.0 * border_grad))
+    return float(max(60.0, 6.0 * border_grad))
+
+
+def _kernel(shape: tuple[int, int]) -> np.ndarray:
+    k = max(3, int(round(min(shape) * 0.012)) | 1)
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+
+
+def edge_regions(grad: np.ndarray, grad_t: float) -> np.ndarray:
+    """Regions enclosed by strong edges (coins' rims), widened: pixels the background model
+    must not learn from, whatever the background colour does."""
+    kernel = _kernel(grad.shape)
+    edges = cv2.morphologyEx((grad > grad_t).astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel)
+    return cv2.dilate(fill_holes(edges), kernel, iterations=2)
+
+
+def flan_mask(grad: np.ndarray, bg: Background, grad_t: float) -> tuple[np.ndarray, float]:
+    """(mask uint8 0/255, colour threshold used)."""
+    colour_t = float(np.clip(5.0 * bg.noise, 9.0, 40.0))
     mask = (bg.residual > colour_t) | (grad > grad_t)
     mask = mask.astype(np.uint8) * 255
-    k = max(3, int(round(min(h, w) * 0.012)) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    kernel = _kernel(grad.shape)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
     mask = fill_holes(mask)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
