@@ -46,8 +46,8 @@ def print_tests(tests, title: str, only_failing: bool = False) -> None:
     for t in tests:
         if only_failing and t.passed:
             continue
-        result = "[green]pass[/]" if t.passed else ("[red]ERROR[/]" if t.status == "error" else
-                                                    "[red]FAIL[/]" if t.gates else "[yellow]warn[/]")
+        result = ("[green]pass[/]" if t.passed else "[red]ERROR[/]" if t.status == "error" else
+                  "[red]skipped[/]" if t.status == "skipped" else "[red]FAIL[/]" if t.gates else "[yellow]warn[/]")
         detail = (t.message or "").splitlines()[1:2] if t.status == "error" else []
         table.add_row(t.name, ",".join(t.gates), result, str(t.failures),
                       " ".join(detail).strip() or _sample_text(t.sample))
@@ -72,6 +72,8 @@ def build(
     else:
         models = ", ".join(f"{m.name}" + ("" if m.status == "success" else f" ({m.status})") for m in r.models)
         console.print(f"models: {models}")
+        for m in r.failed_models:
+            console.print(f"[red]{m.name}[/]: {m.message or m.status}", markup=True)
         print_tests(r.tests, f"{len(r.tests)} tests", only_failing=not verbose)
         console.print(f"{'[green]build ok[/]' if r.ok else '[red]build failed[/]'}: {len(r.models)} models, "
                       f"{len(r.tests)} tests, {len(r.failed_tests)} failing, {len(r.warnings)} warnings "
