@@ -105,7 +105,10 @@ def plan_lot(seed: int, sale: str, lot: str, main_style: str, closing: date, wit
         pool = [t for t in COIN_TYPES if t.period == period]
         members = [rng.choice(pool) for _ in range(rng.randint(3, 8))]
         text = group_text(period, members, style)
-        fields = _fields(None, None, period)
+        # issue 4: group lots ("lot of 5 coins") are not one coin: period non_coin; the coins' own
+        # period is kept for whoever wants it
+        fields = _fields(None, None, "non_coin")
+        fields["group_period"] = period
         fields["group_size"] = len(members)
         pricing = price_lot(members[0], 0.5, currency, rng, withdrawn=withdrawn,
                             value=sum(t.metal == "av" and 800.0 or 40.0 for t in members))
