@@ -41,6 +41,7 @@ class IndexVersion(BaseModel):
     state: str
     created_at: str
     sealed_at: str | None
+    content_verified: bool | None = None   # with verify=True: the stored rows still hash to content_sha256
 
 
 def vector_type(dim: int) -> str:
@@ -238,7 +239,17 @@ def merge(settings: Settings, *, force: bool = False, threshold: float = MERGE_T
                                        "version": new, "rows": len(ids), "content_sha256": sha})
 
 
-def status(settings: Settings) -> list[IndexVersion]:
+def verify(settings: Settings, version: int) -> bool:
+    """Recompute index_vN's content hash from the rows in PostgreSQL and compare with the registry."""
+    ids, _, obv, rev, pair = read_version(settings, version)
+    with postgres.session(settings, autocommit=True) as conn:
+        stored, vtype = conn.execute("SELECT content_sha256, vector_type FROM index_versions WHERE version = %s",
+                                     (version,)).fetchone()
+    return stored == content_sha256(ids, obv, rev, pair, vtype)
+
+
+def status(settings: Settings, *, verify_content: bool = False) -> list[IndexVersion]:
+    """Every index version with its delta size; verify_content recomputes each content hash."""
     with postgres.session(settings, autocommit=True) as conn:
         rows = conn.execute("SELECT version, freeze_id, encoder_id, dim, vector_type, rows, content_sha256, "
                             "parent_version, state, created_at, sealed_at FROM index_versions ORDER BY version"
@@ -252,7 +263,10 @@ def status(settings: Settings) -> list[IndexVersion]:
                                     dim=r[3], vector_type=r[4], rows=r[5], delta_rows=delta_rows,
                                     content_sha256=r[6], parent_version=r[7], state=r[8],
                                     created_at=r[9].isoformat(), sealed_at=r[10].isoformat() if r[10] else None))
-        return out
+    if verify_content:
+        for v in out:
+            v.content_verified = verify(settings, v.version) if v.state != "building" else None
+    return out
 
 
 def read_version(settings: Settings, version: int, *, table: str | None = None):

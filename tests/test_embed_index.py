@@ -159,10 +159,11 @@ def test_cli_index_status_and_embed_help(settings, loaded):
 
     from nummus.cli import app
 
-    r = CliRunner().invoke(app, ["index", "status", "--json"])
+    r = CliRunner().invoke(app, ["index", "status", "--json", "--verify"])
     assert r.exit_code == 0, r.output
     versions = json.loads(r.output)
     assert any(v["state"] == "serving" for v in versions)
+    assert all(v["content_verified"] for v in versions)
     r = CliRunner().invoke(app, ["embed", "--help"])
     assert r.exit_code == 0 and "--sample" in r.output and "--delta" in r.output
 

@@ -55,8 +55,9 @@ def test_embed_freeze_end_to_end(settings, store, tiny):
     stored = np.stack([r[2].to_numpy() for r in rows]).astype(np.float32)
     assert np.allclose(stored, chunk.pair, atol=2e-3)      # halfvec
     assert n_coins == 10 and served == 10
-    [v] = status(settings)
+    [v] = status(settings, verify_content=True)
     assert (v.state, v.rows, v.vector_type, v.dim) == ("serving", 10, "halfvec", 32)
+    assert v.content_verified and v.content_sha256 == s.content_sha256       # hash recomputed from PostgreSQL
     with warehouse.session(settings, read_only=True) as con:
         rt = con.execute("SELECT count(*), min(cosine) FROM meta.embed_roundtrip WHERE index_version = 1").fetchone()
     assert rt[0] == 10 and rt[1] > 0.95

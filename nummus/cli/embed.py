@@ -74,23 +74,28 @@ def _print(model, as_json: bool) -> None:
 
 
 @index_app.command("status")
-def index_status(as_json: bool = typer.Option(False, "--json")) -> None:
+def index_status(as_json: bool = typer.Option(False, "--json"),
+                 verify: bool = typer.Option(False, "--verify", help="Recompute each version's content hash "
+                                             "from its rows; exit 1 when one differs.")) -> None:
     """Index versions: state, rows, delta rows, encoder, content hash."""
     from embed.index import status
     from nummus.settings import get_settings
 
-    versions = status(get_settings())
+    versions = status(get_settings(), verify_content=verify)
+    bad = [v.version for v in versions if v.content_verified is False]
     if as_json:
         print(json.dumps([v.model_dump() for v in versions], indent=1))
-        return
+        raise typer.Exit(1 if bad else 0)
     if not versions:
         console.print("no index versions yet: nummus embed --freeze vN")
         return
     table = Table("version", "state", "freeze", "rows", "delta", "encoder", "dim", "type", "sha256", "sealed")
     for v in versions:
+        mark = {True: " ✓", False: " [red]CHANGED[/]", None: ""}[v.content_verified]
         table.add_row(f"v{v.version}", v.state, v.freeze_id, str(v.rows), str(v.delta_rows), v.encoder, str(v.dim),
-                      v.vector_type, (v.content_sha256 or "")[:12], v.sealed_at or "")
+                      v.vector_type, (v.content_sha256 or "")[:12] + mark, v.sealed_at or "")
     console.print(table)
+    raise typer.Exit(1 if bad else 0)
 
 
 @index_app.command("merge")
