@@ -65,7 +65,8 @@ def build(
     """dbt build of the warehouse (staging -> marts.coins, coverage) with its tests. Exit 1 on failure."""
     from nummus.build import build as run_build
 
-    r = run_build(all_gates=all_gates, dbt_vars=_vars(crop_version, parser_version))
+    with console.status("dbt build (models and tests)…"):
+        r = run_build(all_gates=all_gates, dbt_vars=_vars(crop_version, parser_version))
     if as_json:
         print(json.dumps({"ok": r.ok, "seconds": r.seconds, "models": [m.model_dump() for m in r.models],
                           "tests": [t.model_dump() for t in r.tests]}, default=str, indent=1))
@@ -89,7 +90,8 @@ def gate(
     """Run one phase gate (dbt build --select tag:NAME): pass/fail table, exit 1 on failure."""
     from nummus.gates import run_gate
 
-    r = run_gate(name)
+    with console.status(f"dbt build --select tag:{name}…"):
+        r = run_gate(name)
     if as_json:
         print(json.dumps({"gate": r.name, "passed": r.passed, "seconds": r.seconds,
                           "tests": [t.model_dump() for t in r.tests]}, default=str, indent=1))
@@ -109,7 +111,8 @@ def freeze(
         return
     from nummus.freeze import freeze as run_freeze
 
-    m = run_freeze(version=version)
+    with console.status("gate_freeze, then freezing marts.coins…"):
+        m = run_freeze(version=version)
     console.print(f"frozen {m.table}: {m.row_count} coins, coin_id {m.min_coin_id}..{m.max_coin_id}, "
                   f"sha256 {m.content_sha256[:16]}…")
     console.print(f"manifest {m.manifest_key} · parquet {m.parquet_key} · previous {m.previous or '-'}")
@@ -148,7 +151,9 @@ def qa_report() -> None:
     """Write the QA report (HTML with plots + JSON) to the object store; gate_go checks it."""
     from nummus.qa_report import write_report
 
-    console.print(f"QA report: {write_report()}")
+    with console.status("QA report…"):
+        path = write_report()
+    console.print(f"QA report: {path}")
 
 
 @bench_app.command("build")
