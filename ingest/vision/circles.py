@@ -98,7 +98,8 @@ def refine_circle(residual: np.ndarray, c: Circle, others: list[Circle], rays: i
     radii = np.linspace(lo, hi, n, dtype=np.float32)
     cos, sin = np.cos(ang)[:, None], np.sin(ang)[:, None]
     mx, my = c.cx + cos * radii[None, :], c.cy + sin * radii[None, :]
-    ok = (mx[:, -1] >= 0) & (mx[:, -1] <= w - 1) & (my[:, -1] >= 0) & (my[:, -1] <= h - 1)
+    at_r = int(np.argmin(np.abs(radii - c.r)))  # the rim must lie in the photo; beyond it, the border repeats
+    ok = (mx[:, at_r] >= 0) & (mx[:, at_r] <= w - 1) & (my[:, at_r] >= 0) & (my[:, at_r] <= h - 1)
     for o in others:
         if o is not c:
             ok &= np.hypot(mx[:, -1] - o.cx, my[:, -1] - o.cy) > 1.05 * o.r

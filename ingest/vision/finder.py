@@ -13,7 +13,7 @@ from ingest.vision.background import Background, estimate_background
 from ingest.vision.circles import Circle, find_circles, refine_circle
 from ingest.vision.config import VisionConfig
 from ingest.vision.detection import Coin, Detection
-from ingest.vision.foreground import edge_regions, edge_threshold, flan_mask, gradient_magnitude
+from ingest.vision.foreground import edge_core, edge_regions, edge_threshold, flan_mask, gradient_magnitude
 from ingest.vision.quality import assess
 
 MIN_SOLID = 0.5       # share of the disc that differs from the background (text is sparse)
@@ -24,6 +24,7 @@ MAX_EXCESS = 0.12      # flan pixels outside 1.1 × the circle, × circle area
 MAX_BORDER_TOUCH = 0.12  # its pixels on the photo border, × circumference
 MIN_INSIDE = 0.9       # share of the circle inside the photo ...
 MIN_INSIDE_CUT = 0.7   # ... or this much for a coin cut by the border whose visible rim is a clean arc
+MIN_RIM_FIT_FAINT = 0.7   # a crisp round rim vouches for a coin the colour of the ground
 MIN_RIM_FIT_CUT = 0.75 # share of the visible rim on the circle for a coin cut by the border
 DEBRIS_RATIO = 0.35    # circles smaller than this × the largest are ignored
 
@@ -63,6 +64,61 @@ def _measure(c: Circle, others: list[Circle], mask: np.ndarray, bg: Background, 
     }
 
 
+def _reasons_against(c: Circle, m: dict, texture_min: float) -> list[str]:
+    why = []
+    if m["fill"] < MIN_FILL:
+        why.append("fill")
+    if m["excess"] > MAX_EXCESS:
+        why.append("spills")
+    if c.overlaps:
+        why.append("overlapping")
+    if c.border_touch > MAX_BORDER_TOUCH and c.rim_fit < MIN_RIM_FIT_CUT:
+        why.append("runs_along_border")
+    if m["inside"] < MIN_INSIDE_CUT or (m["inside"] < MIN_INSIDE and c.rim_fit < MIN_RIM_FIT_CUT):
+        why.append("beyond_frame")
+    if m["ring_clear"] < MIN_RING_CLEAR:
+        why.append("surrounded")
+    if c.inscribed_r / c.r < MIN_ROUNDNESS:
+        why.append("not_round")
+    if m["solid"] < MIN_SOLID and c.rim_fit < MIN_RIM_FIT_FAINT:
+        why.append("sparse")
+    if m["texture"] < texture_min:
+        why.append("no_texture")
+    return why
+
+
+def _judge(candidates: list[Circle], mask: np.ndarray, ctx: dict) -> tuple[list[tuple[Circle, dict]], list[str]]:
+    """Refine every candidate circle and keep those that look like coins."""
+    candidates = [refine_circle(ctx["bg"].residual, c, candidates) for c in candidates]
+    accepted, rejected = [], []
+    for c in candidates:
+        m = _measure(c, candidates, mask, ctx["bg"], ctx["grad"], ctx["colour_t"])
+        why = _reasons_against(c, m, ctx["texture_min"])
+        if why:
+            rejected.append("+".join(why))
+        else:
+            accepted.append((c, m))
+    return accepted, rejected
+
+
+def _score(item: tuple[Circle, dict]) -> float:
+    c, m = item
+    return m["fill"] * m["ring_clear"] * (0.5 + c.rim_fit)
+
+
+def _merge(first: list, second: list) -> list:
+    """Union of two accepted lists; where two circles overlap, the better-scored one stays."""
+    out = list(first)
+    for item in second:
+        c = item[0]
+        clash = [k for k, (o, _) in enumerate(out) if np.hypot(o.cx - c.cx, o.cy - c.cy) < 0.8 * (o.r + c.r)]
+        if not clash:
+            out.append(item)
+        elif len(clash) == 1 and _score(item) > _score(out[clash[0]]):
+            out[clash[0]] = item
+    return out
+
+
 def _to_array(image) -> tuple[np.ndarray, list[str]]:
     if isinstance(image, np.ndarray):
         from ingest.vision.decode import normalise
@@ -96,37 +152,14 @@ def find_coins(image, config: VisionConfig | None = None) -> Detection:
     mask, colour_t = flan_mask(grad, bg, grad_t)
     t1 = time.perf_counter()
     min_r = max(4.0, 0.04 * min(sh, sw))
-    candidates = find_circles(mask, min_r)
-    candidates = [refine_circle(bg.residual, c, candidates) for c in candidates]
     border_grad = float(np.median(np.concatenate([grad[0], grad[-1], grad[:, 0], grad[:, -1]])))
-    texture_min = max(16.0, 3.0 * border_grad)
-    accepted: list[tuple[Circle, dict]] = []
-    rejected: list[str] = []
-    for c in candidates:
-        m = _measure(c, candidates, mask, bg, grad, colour_t)
-        why = []
-        if m["fill"] < MIN_FILL:
-            why.append("fill")
-        if m["excess"] > MAX_EXCESS:
-            why.append("spills")
-        if c.overlaps:
-            why.append("overlapping")
-        if c.border_touch > MAX_BORDER_TOUCH and c.rim_fit < MIN_RIM_FIT_CUT:
-            why.append("runs_along_border")
-        if m["inside"] < MIN_INSIDE_CUT or (m["inside"] < MIN_INSIDE and c.rim_fit < MIN_RIM_FIT_CUT):
-            why.append("beyond_frame")
-        if m["ring_clear"] < MIN_RING_CLEAR:
-            why.append("surrounded")
-        if c.inscribed_r / c.r < MIN_ROUNDNESS:
-            why.append("not_round")
-        if m["solid"] < MIN_SOLID:
-            why.append("sparse")
-        if m["texture"] < texture_min:
-            why.append("no_texture")
-        if why:
-            rejected.append("+".join(why))
-        else:
-            accepted.append((c, m))
+    context = {"bg": bg, "grad": grad, "colour_t": colour_t, "texture_min": max(16.0, 3.0 * border_grad)}
+    # two views of the flans: colour difference from the background (coins on plain grounds,
+    # soft halos included) and regions closed by strong edges (coins the colour of the ground)
+    accepted, rejected = _judge(find_circles(mask, min_r), mask, context)
+    rim_mask = edge_core(grad, grad_t)
+    more, _ = _judge(find_circles(rim_mask, min_r), rim_mask, context)
+    accepted = _merge(accepted, more)
     if accepted:
         biggest = max(c.r for c, _ in accepted)
         debris = [(c, m) for c, m in accepted if c.r < DEBRIS_RATIO * biggest]

@@ -36,12 +36,16 @@ def _kernel(shape: tuple[int, int]) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
 
 
-def edge_regions(grad: np.ndarray, grad_t: float) -> np.ndarray:
-    """Regions enclosed by strong edges (coins' rims), widened: pixels the background model
-    must not learn from, whatever the background colour does."""
+def edge_core(grad: np.ndarray, grad_t: float) -> np.ndarray:
+    """Regions enclosed by strong edges (coins' rims), whatever the background colour does."""
     kernel = _kernel(grad.shape)
     edges = cv2.morphologyEx((grad > grad_t).astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel)
-    return cv2.dilate(fill_holes(edges), kernel, iterations=2)
+    return cv2.morphologyEx(fill_holes(edges), cv2.MORPH_OPEN, kernel)
+
+
+def edge_regions(grad: np.ndarray, grad_t: float) -> np.ndarray:
+    """`edge_core` widened: the pixels the background model must not learn from."""
+    return cv2.dilate(edge_core(grad, grad_t), _kernel(grad.shape), iterations=2)
 
 
 def flan_mask(grad: np.ndarray, bg: Background, grad_t: float) -> tuple[np.ndarray, float]:
