@@ -231,7 +231,10 @@ def run(settings: Settings, *, n: int = 100_000, dim: int = 512, seed: int = 0, 
         index = conn.execute("SELECT exact_max, m, ef_construction FROM search_settings").fetchone()
         partial = [r[0] for r in conn.execute(
             "SELECT period FROM search_period_counts WHERE partial_hnsw ORDER BY rows DESC").fetchall()]
+    import os
+
     out = {"n": n, "dim": dim, "vector_type": "halfvec", "database": db.name, "built_s": db.built_s,
+           "cpus": os.cpu_count(), "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
            "index": {"exact_max": index[0], "hnsw_m": index[1], "hnsw_ef_construction": index[2],
                      "partial_hnsw_periods": partial}, "sql": []}
     for f in bench_filters(coins):
@@ -244,4 +247,5 @@ def run(settings: Settings, *, n: int = 100_000, dim: int = 512, seed: int = 0, 
         bench_settings = settings.model_copy(update={"database_url": db.url, "app_database_url": None})
         out["e2e"] = {"encoder": encoder_spec,
                       **e2e_bench(bench_settings, image or lot_photo(1, r=200), clients=clients)}
+    out["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)   # other jobs on the machine inflate latencies
     return out

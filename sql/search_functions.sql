@@ -164,6 +164,7 @@ END $$;
 -- `period = $3` filter matches the partial index built for that period: the walk then sees only
 -- that period's rows and nothing is dropped after the scan. Other filters are handled by
 -- pgvector 0.8's iterative scan (relaxed order, re-sorted by the caller).
+-- ef_search 200: unfiltered recall@10 0.989 (one query in 100 lost: 0/10) at 100, 0.999 at 200.
 CREATE OR REPLACE FUNCTION nummus_search_hnsw(
     p_query halfvec, p_side text DEFAULT 'pair', p_k integer DEFAULT 10,
     p_period text DEFAULT NULL, p_denomination text DEFAULT NULL, p_house text DEFAULT NULL,
@@ -177,11 +178,16 @@ SET enable_seqscan = off
 SET enable_sort = off
 SET enable_hashjoin = off
 SET enable_mergejoin = off
-SET hnsw.ef_search = 100
+SET hnsw.ef_search = 200
 SET hnsw.iterative_scan = 'relaxed_order'
 SET hnsw.max_scan_tuples = 40000
 AS $$
 BEGIN
+    IF num_nonnulls(p_denomination, p_house, p_price_min, p_price_max, p_sold_from, p_sold_to) > 0 THEN
+        -- rows dropped by a coins filter: a wider walk keeps recall (measured: 0.967 at 100, 0.994 at 400
+        -- for a 10 % filter); the function's SET restores 200 on return
+        PERFORM set_config('hnsw.ef_search', '400', true);
+    END IF;
     RETURN QUERY EXECUTE nummus_search_knn_sql(false, p_side, p_period, p_denomination, p_house,
                                                 p_price_min, p_price_max, p_sold_from, p_sold_to)
       USING p_query, p_k, p_period, p_denomination, p_house, p_price_min, p_price_max, p_sold_from, p_sold_to;

@@ -370,3 +370,56 @@ def test_browser_upload_shows_results(live_server, env, tmp_path):
             assert "Likely other sales" in page.content()
         finally:
             browser.close()
+
+
+# --- the command line -------------------------------------------------------------------------
+
+def nummus(*args, timeout=120):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "nummus", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_search_by_coin_and_errors(env, tmp_path):
+    import json
+
+    r = nummus("search", "--coin", "2", "-k", "3", "--json")
+    assert r.returncode == 0, r.stderr
+    hits = json.loads(r.stdout)["results"]
+    assert [h["coin_id"] for h in hits][0] == 15 and len(hits) == 3
+    r = nummus("search", "--coin", "2", "--period", "'; DROP TABLE coins; --")
+    assert r.returncode == 2 and "bad filter" in r.stderr
+    photo = tmp_path / "lot.jpg"
+    photo.write_bytes(env["photos"][1])
+    r = nummus("search", str(photo))   # the test index records no loadable encoder
+    assert r.returncode == 2 and "encoder" in r.stderr
+    pdf = tmp_path / "doc.jpg"
+    pdf.write_bytes(b"%PDF-1.4 not a photo")
+    r = nummus("search", str(pdf))
+    assert r.returncode == 2 and "PDF" in r.stderr
+
+
+@pytest.mark.slow
+def test_cli_serve(env):
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "nummus", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert r.json() == {"ok": True, "serving_version": 1}
+        assert httpx.get(f"http://127.0.0.1:{port}/api/coins/3").json()["coin_id"] == 3
+    finally:
+        proc.terminate()
+        proc.wait(20)
