@@ -73,17 +73,17 @@ class SearchService:
         return row
 
     async def _clusters(self, ids: list[int]) -> dict[int, int]:
+        """Cluster of each coin in the clustering run chosen for the app (`cluster_active`,
+        migration 0005), when there is one."""
         if self._has_clusters is None:
-            rows = await self._fetch("SELECT to_regclass('coin_clusters') IS NOT NULL AS present")
+            rows = await self._fetch("SELECT to_regclass('cluster_active') IS NOT NULL"
+                                     " AND to_regclass('cluster_assignments') IS NOT NULL AS present")
             self._has_clusters = bool(rows[0]["present"])
         if not self._has_clusters or not ids:
             return {}
-        try:
-            rows = await self._fetch("SELECT coin_id, cluster FROM coin_clusters WHERE coin_id = ANY(%(ids)s)",
-                                     {"ids": ids})
-        except psycopg.Error:
-            self._has_clusters = False
-            return {}
+        rows = await self._fetch("SELECT a.coin_id, a.cluster FROM cluster_active ca"
+                                 " JOIN cluster_assignments a ON a.run_id = ca.run_id"
+                                 " WHERE a.coin_id = ANY(%(ids)s) AND a.cluster >= 0", {"ids": ids})
         return {r["coin_id"]: r["cluster"] for r in rows}
 
     async def _hits(self, rows: list[dict]) -> list[dict]:

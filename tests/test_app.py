@@ -92,6 +92,14 @@ def env(pg_url, tmp_path_factory):
                          " authority = 'Augustus', mint = 'Rome', sale = %s WHERE coin_id = %s",
                          (f"crops/test/{cid}_obv.jpg", f"crops/test/{cid}_rev.jpg", f"crops/test/{cid}_obv_224.jpg",
                           f"crops/test/{cid}_rev_224.jpg", "resale" if cid in RESOLD else "s1", cid))
+        # a finished clustering run chosen for the app: coins 2 and 15 (the same coin) in cluster 7
+        run = conn.execute("INSERT INTO cluster_runs (index_version, vector, backend, params, versions)"
+                           " VALUES (1, 'pair', 'cpu', '{}', '{}') RETURNING run_id").fetchone()[0]
+        for cid in ids:
+            conn.execute("INSERT INTO cluster_assignments (run_id, coin_id, cluster, method, x, y)"
+                         " VALUES (%s, %s, %s, 'hdbscan', 0, 0)", (run, cid, 7 if cid in (2, 15) else -1))
+        conn.execute("UPDATE cluster_runs SET state = 'done' WHERE run_id = %s", (run,))
+        conn.execute("SELECT nummus_activate_cluster_run(%s)", (run,))
         conn.commit()
     yield {"settings": settings, "photos": photos, "coins": coins}
     mp.undo()
@@ -257,6 +265,7 @@ def test_coin_and_similar(client):
     hits = r.json()["results"]
     assert len(hits) == 5 and 2 not in [h["coin_id"] for h in hits]
     assert hits[0]["coin_id"] == 15 and hits[0]["cosine"] > 0.95      # the same coin, sold again
+    assert hits[0]["cluster"] == 7 and hits[1]["cluster"] is None     # noise (-1) shows as none
     r = client.get("/api/coins/2/similar", params={"period": "celtic", "side": "obv", "k": 50})
     assert {h["period"] for h in r.json()["results"]} == {"celtic"}
     assert client.get("/api/coins/999999").status_code == 404
