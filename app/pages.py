@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.api import CoinId, filters_or_422, get_encoder, get_service, read_upload
+from app.queries import OTHER_SALES_MIN_COSINE
 from app.query_image import QueryEncoder
 from app.service import BadQuery, NoIndex, NotFound, SearchService
 from app.upload import UploadRejected
@@ -82,7 +83,8 @@ async def coin_page(request: Request, coin_id: CoinId, service: Annotated[Search
     except (NotFound, NoIndex) as exc:
         note = str(exc)
     return templates.TemplateResponse(request, "coin.html", {"coin": coin, "neighbours": neighbours,
-                                                             "other_sales": other_sales, "note": note})
+                                                             "other_sales": other_sales, "note": note,
+                                                             "min_cosine": OTHER_SALES_MIN_COSINE})
 
 
 @router.get("/stats", response_class=HTMLResponse)

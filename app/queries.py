@@ -60,5 +60,5 @@ SELECT (SELECT count(*) FROM coins) AS coins,
        (SELECT count(*) FROM search_vectors WHERE in_delta) AS in_delta
 """
 
-# the coin's other sales: its nearest neighbours (pair) from a different sale, cosine >= 0.9
-OTHER_SALES_MIN_COSINE = 0.9
+# the coin's other sales: its nearest neighbours (pair) from a different sale, cosine >= 0.95
+OTHER_SALES_MIN_COSINE = 0.95

@@ -374,9 +374,13 @@ def test_browser_upload_shows_results(live_server, env, tmp_path):
             assert cards.count() == 12
             assert page.locator("#results .card").first.locator("a.title").get_attribute("href") == "/coins/9"
             assert page.locator(".query-crops img").count() == 2
+            page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
             page.locator("#results .card a.title").first.click()
             page.wait_for_selector("#neighbours .card")
             assert "Likely other sales" in page.content()
+            page.screenshot(path=str(tmp_path / "coin.png"), full_page=True)
+            page.goto(live_server + "/stats")
+            page.screenshot(path=str(tmp_path / "stats.png"), full_page=True)
         finally:
             browser.close()
 
