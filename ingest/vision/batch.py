@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -126,59 +127,82 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
     settings = settings or get_settings()
     version = crop_version(settings)
     started = time.perf_counter()
-    con = warehouse.connect(settings)
-    try:
+    with warehouse.session(settings, read_only=True) as con:
         tasks = pending(con, version, limit)
-        workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
-        summary = VisionSummary(crop_version=version, todo=len(tasks), workers=workers)
-        status, layout = Counter(), Counter()
-        writer = _Writer(con)
-        with _progress(progress, len(tasks)) as advance:
-            for task, result in _results(tasks, settings, workers):
-                row = result["row"]
-                if row is not None:
-                    status[row[CROP_COLUMNS.index("status")]] += 1
-                    layout[row[CROP_COLUMNS.index("layout")]] += 1
-                for reason, detail in result["quarantine"]:
-                    writer.quarantine((task.house, task.sale, task.lot, task.coin_id, task.object_key, reason, detail))
-                    summary.quarantined += 1
-                writer.crop(row)
-                summary.processed += 1
-                advance()
-        writer.flush()
+    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
+    summary = VisionSummary(crop_version=version, todo=len(tasks), workers=workers)
+    status, layout = Counter(), Counter()
+    pool = _start_pool(workers)  # before the warehouse is opened for writing: children never hold it
+    try:
+        con = warehouse.connect(settings)
+        try:
+            writer = _Writer(con)
+            with _progress(progress, len(tasks)) as advance:
+                for task, result in _results(tasks, settings, pool):
+                    row = result["row"]
+                    if row is not None:
+                        status[row[CROP_COLUMNS.index("status")]] += 1
+                        layout[row[CROP_COLUMNS.index("layout")]] += 1
+                    for reason, detail in result["quarantine"]:
+                        writer.quarantine((task.house, task.sale, task.lot, task.coin_id, task.object_key,
+                                           reason, detail))
+                        summary.quarantined += 1
+                    writer.crop(row)
+                    summary.processed += 1
+                    advance()
+            writer.flush()
+        finally:
+            con.close()
     finally:
-        con.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     summary.by_status, summary.by_layout = dict(status), dict(layout)
     summary.seconds = round(time.perf_counter() - started, 2)
     summary.images_per_second = round(summary.processed / summary.seconds, 2) if summary.seconds else 0.0
     return summary
 
 
-def _results(tasks: list[Task], settings: Settings, workers: int):
-    """(task, result) in completion order; inline when one worker, else a bounded process pool."""
+def _warm(_: int) -> int:
+    return os.getpid()
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor | None:
+    """A started process pool (None for one worker: the work runs inline). On Linux the
+    workers are forked with the vision code already imported, so they start at once."""
     if workers == 1:
+        return None
+    from ingest.vision import splitter  # noqa: F401 - imported once, inherited by forked workers
+
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method))
+    list(pool.map(_warm, range(workers)))
+    return pool
+
+
+def _results(tasks: list[Task], settings: Settings, pool: ProcessPoolExecutor | None):
+    """(task, result) in completion order; inline without a pool, else at most 4 per worker in flight."""
+    if pool is None:
         for task in tasks:
             yield task, process(task, settings)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        queue = iter(tasks)
-        running: dict = {}
-        for task in queue:
-            running[pool.submit(process, task, settings)] = task
-            if len(running) >= workers * 4:
-                break
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                task = running.pop(fut)
-                try:
-                    result = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a crashed worker is one bad photo
-                    result = {"row": None, "quarantine": [("vision_error", f"worker failed: {exc}")]}
-                yield task, result
-                nxt = next(queue, None)
-                if nxt is not None:
-                    running[pool.submit(process, nxt, settings)] = nxt
+    queue = iter(tasks)
+    running: dict = {}
+    for task in queue:
+        running[pool.submit(process, task, settings)] = task
+        if len(running) >= pool._max_workers * 4:
+            break
+    while running:
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for fut in done:
+            task = running.pop(fut)
+            try:
+                result = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker is one bad photo
+                result = {"row": None, "quarantine": [("vision_error", f"worker failed: {exc}")]}
+            yield task, result
+            nxt = next(queue, None)
+            if nxt is not None:
+                running[pool.submit(process, nxt, settings)] = nxt
 
 
 class _Writer:

@@ -215,3 +215,45 @@ def _demo_truth(path: Path, tally: Tally, config: VisionConfig) -> None:
             layout = ph["layout"]
             kind = f"pair_demo_{layout}" if layout.startswith("pair") else f"demo_{layout}"
             tally.add(kind, det, layout, ph.get("coins") or [], (ms, wall), note=ph["image"])
+
+
+def run_batch_bench(n: int = 96, workers: tuple[int, ...] = (1, 2), seed: int = 0) -> dict:
+    """Throughput of `run_vision` (decode + detect + crop + store + DuckDB) on n 1600-px lot
+    photos in a temporary warehouse, for each worker count; speedup against one worker."""
+    import tempfile
+
+    from ingest.vision.batch import run_vision
+    from nummus import warehouse
+    from nummus.objectstore import ObjectStore
+    from nummus.settings import Settings
+
+    rng = np.random.default_rng(seed)
+    photos = []
+    for i in range(min(n, 16)):  # 16 distinct photos, reused under different lots
+        img, _ = synthetic.lot_photo(rng, [synthetic.drawn_coin(rng, 150) for _ in range(2)], "pair_horizontal",
+                                     1600, synthetic.BACKGROUNDS[i % len(synthetic.BACKGROUNDS)], gap=0.2)
+        photos.append(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="nummus-bench-vision-") as tmp:
+        settings = Settings(data_dir=Path(tmp), database_url="postgresql://unused")
+        warehouse.init_warehouse(settings)
+        store = ObjectStore(settings.objects_url)
+        with warehouse.session(settings) as con:
+            for i in range(n):
+                key = f"raw/bench/s/{i}/0.jpg"
+                store.put(key, photos[i % len(photos)])
+                con.execute("INSERT INTO raw.images (coin_id, house, sale, lot, n, sha256, object_key) "
+                            "VALUES (?, 'bench', 's', ?, 0, ?, ?)", [i + 1, str(i), f"sha{i}", key])
+        for w in workers:
+            with warehouse.session(settings) as con:
+                con.execute("DELETE FROM raw.crops")
+            summary = run_vision(settings, workers=w, progress=False)
+            runs.append({"workers": w, "images": summary.processed, "seconds": summary.seconds,
+                         "images_per_second": summary.images_per_second})
+    base = runs[0]["images_per_second"] or 1.0
+    for r in runs:
+        r["speedup"] = round(r["images_per_second"] / base, 2)
+    import os
+
+    return {"photos": "1600 px wide pairs, JPEG", "n": n, "cpu_count": os.cpu_count(), "runs": runs,
+            "note": "wall-clock throughput; on a shared machine other jobs take cores from the pool"}

@@ -106,3 +106,15 @@ def bench_vision(
     from ingest.vision.bench import run_bench
 
     print(json.dumps(run_bench(data=data, n=n, truth=truth, seed=seed), indent=2))
+
+
+@bench_app.command("vision-batch")
+def bench_vision_batch(
+    n: int = typer.Option(96, "--n", min=1, help="Lot photos (1600 px wide) in a temporary warehouse."),
+    workers: str = typer.Option("1,2", "--workers", help="Worker counts to compare, e.g. 1,2,4."),
+) -> None:
+    """Batch throughput (decode, detect, crop, store, DuckDB) per worker count, with speedup (JSON)."""
+    from ingest.vision.bench import run_batch_bench
+
+    counts = tuple(int(w) for w in workers.split(",") if w.strip())
+    print(json.dumps(run_batch_bench(n=n, workers=counts), indent=2))
