@@ -86,7 +86,6 @@ def fit(model, *, n_train: int, y_train: np.ndarray, batches: Callable[[list[np.
         _save(checkpoint, {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
                            "scaler": scaler.state_dict(), "state": state})
 
-    t0 = time.perf_counter()
     while state["epoch"] < config.epochs:
         epoch = state["epoch"]
         order = np.random.default_rng([config.seed, epoch]).permutation(n_train)
@@ -125,4 +124,5 @@ def fit(model, *, n_train: int, y_train: np.ndarray, batches: Callable[[list[np.
         model.load_state_dict(copy.deepcopy(state["best"]["model"]))
     model.eval()
     return FitResult(history=state["history"], best_epoch=state["best"]["epoch"] if state["best"] else 0,
-                     resumed_from=resumed, seconds=time.perf_counter() - t0, train_items=n_train)
+                     resumed_from=resumed, seconds=float(sum(h["seconds"] for h in state["history"])),
+                     train_items=n_train)

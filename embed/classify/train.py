@@ -64,7 +64,8 @@ def _quarantine_bad(settings: Settings, data: IndexData) -> np.ndarray:
 
 
 def _fit_model(family: str, data: IndexData, settings: Settings, *, head: str, features: str, backbone: str,
-               image_size: int, k: int, tr, ytr, va, yva, cw, folder: Path, cfg: FitConfig, on_batch):
+               image_size: int, k: int, tr, ytr, va, yva, cw, folder: Path, cfg: FitConfig, on_batch,
+               workers: int | None):
     """(saved file name, training info, logits(indices), model input description)."""
     if family == "head":
         from embed.classify.heads import make_head
@@ -77,7 +78,8 @@ def _fit_model(family: str, data: IndexData, settings: Settings, *, head: str, f
         from embed.classify.finetune import train_finetune
 
         return train_finetune(settings, data, backbone=backbone, image_size=image_size, k=k, tr=tr, ytr=ytr,
-                              va=va, yva=yva, class_weights=cw, folder=folder, config=cfg, on_batch=on_batch)
+                              va=va, yva=yva, class_weights=cw, folder=folder, config=cfg, on_batch=on_batch,
+                              workers=workers)
     raise NummusError(f"--family must be head or finetune, not {family!r}", setting="--family")
 
 
@@ -85,7 +87,8 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
                  index: int | None = None, epochs: int | None = None, batch_size: int | None = None,
                  lr: float | None = None, backbone: str = "auto", image_size: int = 128, device: str = "auto",
                  min_class_size: int = MIN_CLASS_SIZE, use_phash: bool = True, seed: int = 0,
-                 checkpoint_seconds: float = 120.0, progress: bool = True) -> TrainResult:
+                 checkpoint_seconds: float = 120.0, workers: int | None = None,
+                 progress: bool = True) -> TrainResult:
     from embed.classify.predictions import store_predictions
     from embed.classify.splits import split_index
     from embed.encoders import pick_device
@@ -124,7 +127,7 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
                        f"training {model_version}", enabled=progress) as bar:
         model_file, info, logits_of, model_input = _fit_model(
             family, data, settings, head=head, features=features, backbone=backbone, image_size=image_size, k=k,
-            tr=tr, ytr=ytr, va=va, yva=yva, cw=cw, folder=folder, cfg=cfg, on_batch=bar.advance)
+            tr=tr, ytr=ytr, va=va, yva=yva, cw=cw, folder=folder, cfg=cfg, on_batch=bar.advance, workers=workers)
 
     val_logits = logits_of(va) if len(va) else np.zeros((0, k))
     temperature = fit_temperature(val_logits, yva)
