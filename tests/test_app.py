@@ -411,6 +411,11 @@ def test_cli_search_by_coin_and_errors(env, tmp_path):
     pdf.write_bytes(b"%PDF-1.4 not a photo")
     r = nummus("search", str(pdf))
     assert r.returncode == 2 and "PDF" in r.stderr
+    from nummus import warehouse
+
+    with warehouse.session(env["settings"], read_only=True) as con:
+        rows = con.execute("SELECT stage, ref, reason FROM raw.quarantine WHERE stage = 'search'").fetchall()
+    assert rows == [("search", str(pdf), "pdf")]
 
 
 @pytest.mark.slow

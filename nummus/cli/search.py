@@ -38,13 +38,27 @@ async def _run_search(settings, image: Path | None, coin: int | None, side: str,
         data = image.read_bytes()
         try:
             check_upload(data)
+            encoder = await service.encoder_for_serving()
+            return await service.search_upload(data, encoder, side=side, k=k, filters=filters)
         except UploadRejected as exc:
+            _quarantine(settings, image, exc.reason, exc.message)
             raise NummusError(f"{image}: {exc.message}") from exc
-        encoder = await service.encoder_for_serving()
-        return await service.search_upload(data, encoder, side=side, k=k, filters=filters)
     finally:
         await service.close()
         await pool.close()
+
+
+def _quarantine(settings, image: Path, reason: str, detail: str) -> None:
+    """A row in raw.quarantine for a query image the search refused (skipped when the warehouse
+    is absent or locked by a running pipeline step: the error message is the record then)."""
+    from nummus import warehouse
+
+    try:
+        with warehouse.session(settings) as con:
+            con.execute("INSERT INTO raw.quarantine (stage, ref, reason, detail) VALUES ('search', ?, ?, ?)",
+                        [str(image), reason, detail])
+    except Exception:  # noqa: BLE001 - recording must never hide the user's error
+        pass
 
 
 @app.command()
