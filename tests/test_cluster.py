@@ -5,8 +5,10 @@ resume after a killed run, quarantine of bad vectors, the pages and the CLI."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import psycopg
@@ -17,6 +19,10 @@ from embed.cluster import audit, store
 from embed.cluster.noise import reassign_noise
 from embed.cluster.params import ClusterParams
 from embed.cluster.synthetic import PERIODS, planted_clusters
+
+# numba's compiled kernels (umap, pynndescent) persist between test sessions, as they do in a
+# data folder between runs; a cold cache costs ~20 s of CPU
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "nummus-test-numba"))
 
 DIM = 48
 N = 700
@@ -165,7 +171,7 @@ def test_audit_queue_flags_the_planted_mislabels(first_run, planted, cl_settings
     assert flagged == planted["mislabelled"]
     truth = {int(c): PERIODS[g] for c, g in zip(planted["coin_ids"], planted["labels"])}
     assert all(r["suggested_period"] == truth[r["coin_id"]] for r in rows)
-    assert first_run.audit_classifier is None  # no period_predictions table yet
+    assert first_run.audit_classifier == 0  # the classifier has predicted nothing yet
 
 
 def test_noise_reassignment_is_recorded(first_run, cl_settings):
@@ -184,13 +190,14 @@ def test_runs_never_overwrite_each_other_and_a_killed_run_resumes(first_run, pla
 
     url = cl_settings.database_url
     before = _assignments(url, first_run.run_id)
-    # the classifier's table (another issue) appears: its disagreements join the queue
+    # the classifier (migration 0006, embed/classify) predicts: its disagreements join the queue
     predicted = sorted(planted["coin_ids"].tolist())[:3]
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE period_predictions (coin_id bigint, predicted_period text, probability real, "
-                     "created_at timestamptz DEFAULT now())")
-        conn.cursor().executemany("INSERT INTO period_predictions (coin_id, predicted_period, probability) VALUES (%s, %s, 0.97)",
-                         [(c, "islamic") for c in predicted])
+        conn.cursor().executemany(
+            "INSERT INTO period_predictions (coin_id, model_version, period, confidence) VALUES (%s, %s, %s, %s)",
+            [(c, "period_v1", "islamic", 0.97) for c in predicted] + [(predicted[0], "period_v0", "celtic", 0.99)])
+        conn.execute("UPDATE period_predictions SET created_at = created_at - interval '1 day' "
+                     "WHERE model_version = 'period_v0'")
     # a run whose process died (kill -9): state running, pid gone, a stage cached on disk
     params = FAST.model_dump(mode="json")
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
@@ -213,7 +220,9 @@ def test_runs_never_overwrite_each_other_and_a_killed_run_resumes(first_run, pla
         assert store.active_run(conn) == second.run_id
         reasons = dict(conn.execute("SELECT reason, count(*) FROM audit_queue WHERE run_id = %s GROUP BY 1",
                                     (second.run_id,)).fetchall())
-    assert reasons["classifier_period"] == 3
+        latest = conn.execute("SELECT DISTINCT suggested_period FROM audit_queue WHERE run_id = %s "
+                              "AND reason = 'classifier_period'", (second.run_id,)).fetchall()
+    assert reasons["classifier_period"] == 3 and latest == [("islamic",)]  # the latest prediction counts
     assert not (cl_settings.data_path / "cluster" / f"run-{killed}").exists()
 
 

@@ -23,6 +23,42 @@ def cuml_available() -> bool:
 def use_numba_cache(data_dir: Path) -> None:
     """Point numba's on-disk cache at the data folder (before umap/numba are imported)."""
     os.environ.setdefault("NUMBA_CACHE_DIR", str(data_dir / "cache" / "numba"))
+    import sys
+
+    if "numba" in sys.modules:  # numba read its config at import: tell it too
+        sys.modules["numba"].config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
+
+
+_UMAP_KERNELS = (
+    ("umap.umap_", "smooth_knn_dist"),
+    ("umap.umap_", "compute_membership_strengths"),
+    ("umap.layouts", "_nb_optimize_layout_euclidean_single_epoch"),
+    ("umap.layouts", "_nb_optimize_layout_euclidean_single_epoch_parallel"),
+)
+_cached_kernels = False
+
+
+def cache_umap_kernels() -> None:
+    """umap-learn compiles its kernels on every process start (~6-7 s of CPU here): re-wrap
+    the ones UMAP-with-a-given-graph calls with numba's on-disk cache (same function, same
+    options), so the second process loads them from NUMBA_CACHE_DIR."""
+    global _cached_kernels
+    if _cached_kernels:
+        return
+    import importlib
+
+    import numba
+
+    for module_name, name in _UMAP_KERNELS:
+        module = importlib.import_module(module_name)
+        fn = getattr(module, name, None)
+        if fn is None or not hasattr(fn, "py_func"):
+            continue  # another umap-learn version: leave it as it is
+        options = dict(fn.targetoptions)
+        options.pop("nopython", None)
+        options.pop("boundscheck", None)
+        setattr(module, name, numba.njit(cache=True, **options)(fn.py_func))
+    _cached_kernels = True
 
 
 def library_versions(backend: str) -> dict[str, str]:
@@ -53,6 +89,7 @@ def umap_embed(backend: str, x: np.ndarray, knn_idx: np.ndarray, knn_dist: np.nd
 
     import umap
 
+    cache_umap_kernels()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "precomputed_knn without search index", "n_jobs overridden"
         model = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, min_dist=min_dist,
