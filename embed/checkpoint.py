@@ -32,6 +32,7 @@ class Chunk(BaseModel, arbitrary_types_allowed=True):
     obv: np.ndarray              # float32 [n, d]
     rev: np.ndarray
     pair: np.ndarray
+    one_side: np.ndarray         # bool [n]: only one side photographed; it stands in for both
     skipped_coin_id: np.ndarray  # int64 [m]
     skipped_reason: np.ndarray   # str [m]
     skipped_ref: np.ndarray      # str [m]

@@ -44,10 +44,15 @@ class CropDataset:
             return self.preprocessing(im)
 
     def __getitem__(self, i: int) -> dict:
+        """A coin photographed on one side only (vision's 'single' layout: one crop key, the other
+        empty) uses that side for both, flagged one_side; a key whose object is missing or does
+        not decode makes the coin bad input (ok False, with the reason)."""
         coin = self.coins[i]
         size = self.preprocessing.size
-        out = {"coin_id": coin.coin_id, "ok": True, "reason": "", "ref": ""}
-        for side, key in (("obv", coin.obv_key), ("rev", coin.rev_key)):
+        out = {"coin_id": coin.coin_id, "ok": True, "reason": "", "ref": "", "detail": "",
+               "one_side": bool(coin.obv_key) != bool(coin.rev_key)}
+        keys = {"obv": coin.obv_key or coin.rev_key, "rev": coin.rev_key or coin.obv_key}
+        for side, key in keys.items():
             try:
                 out[side] = self._load(key)
             except Exception as exc:  # noqa: BLE001 - any unreadable crop is bad input, not a crash
@@ -57,7 +62,6 @@ class CropDataset:
                                reason="crop_missing" if isinstance(exc, (LookupError, FileNotFoundError))
                                else "crop_unreadable",
                                detail=f"{side}: {exc.__class__.__name__}: {str(exc)[:200]}")
-        out.setdefault("detail", "")
         return out
 
 

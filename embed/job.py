@@ -6,7 +6,8 @@ checkpoints keyed by coin_id (resume after `kill -9` is bit-identical), then loa
 serving index version into PostgreSQL and re-embeds 10 known coins as a round-trip check.
 CUDA out-of-memory halves the batch and goes on.
 
-Per coin: obv, rev and pair = normalise(obv + rev).
+Per coin: obv, rev and pair = normalise(obv + rev). A coin photographed on one side only (vision's
+'single' layout) has that side's vector as obv, rev and pair (counted as one_sided).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class EmbedSummary(BaseModel):
     encoder_id: EncoderId
     coins: int
     embedded: int
+    one_sided: int = 0          # coins photographed on one side: that side stands in for both
     skipped: int
     chunks: int
     chunks_resumed: int
@@ -92,13 +94,15 @@ def normalise(v: np.ndarray) -> np.ndarray:
 
 
 def _empty_chunk() -> dict:
-    return {"coin_id": [], "obv": [], "rev": [], "skipped_coin_id": [], "skipped_reason": [], "skipped_ref": []}
+    return {"coin_id": [], "obv": [], "rev": [], "one_side": [], "skipped_coin_id": [], "skipped_reason": [],
+            "skipped_ref": []}
 
 
 def _finish_chunk(acc: dict, dim: int) -> Chunk:
     obv = np.concatenate(acc["obv"]) if acc["obv"] else np.zeros((0, dim), np.float32)
     rev = np.concatenate(acc["rev"]) if acc["rev"] else np.zeros((0, dim), np.float32)
     return Chunk(coin_id=np.asarray(acc["coin_id"], np.int64), obv=obv, rev=rev, pair=normalise(obv + rev),
+                 one_side=np.asarray(acc["one_side"], dtype=bool),
                  skipped_coin_id=np.asarray(acc["skipped_coin_id"], np.int64),
                  skipped_reason=np.asarray(acc["skipped_reason"], dtype=str),
                  skipped_ref=np.asarray(acc["skipped_ref"], dtype=str))
@@ -170,6 +174,7 @@ def run_embedding(settings: Settings, coins: list[source.CoinCrops], *, source_n
                     vecs = resilient(images)
                     k = int(ok.sum())
                     acc["coin_id"].extend(int(x) for x in batch["coin_id"][ok])
+                    acc["one_side"].extend(bool(x) for x in batch["one_side"][ok])
                     acc["obv"].append(vecs[:k])
                     acc["rev"].append(vecs[k:])
                 bar.advance(2 * len(ok))
@@ -212,7 +217,8 @@ def embed_freeze(settings: Settings, freeze: str = "v1", encoder: str | Encoder 
     _check_vectors(chunk)
     record_skipped(settings, chunk, run_name=run.path.name)
     summary = EmbedSummary(source=freeze_id, run_dir=str(run.path), encoder_id=encoder.encoder_id, coins=len(coins),
-                           embedded=len(chunk.coin_id), skipped=len(chunk.skipped_coin_id), chunks=stats["chunks"],
+                           embedded=len(chunk.coin_id), one_sided=int(chunk.one_side.sum()),
+                           skipped=len(chunk.skipped_coin_id), chunks=stats["chunks"],
                            chunks_resumed=stats["resumed"], seconds=_rate(stats)[0], images_per_s=_rate(stats)[1],
                            note="; ".join(notes) or None)
     if not load:
@@ -267,6 +273,7 @@ def embed_delta(settings: Settings, source_table: str = "marts.coins", *, batch_
     added = index.append_delta(settings, version=version, vtype=vtype, freeze_id=source_id, coin_ids=chunk.coin_id,
                                obv=chunk.obv, rev=chunk.rev, pair=chunk.pair, metadata=metadata)
     return EmbedSummary(**summary_base, run_dir=str(run.path), embedded=len(chunk.coin_id),
+                        one_sided=int(chunk.one_side.sum()),
                         skipped=len(chunk.skipped_coin_id), chunks=stats["chunks"], chunks_resumed=stats["resumed"],
                         seconds=_rate(stats)[0], images_per_s=_rate(stats)[1], delta_rows=added)
 

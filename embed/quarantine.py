@@ -1,4 +1,5 @@
-"""Coins the embedding job skipped go to raw.quarantine (stage 'embed') once per run and reason."""
+"""Coins the embedding job skipped go to raw.quarantine (stage 'embed') once per coin and reason:
+reruns, resumes, the sample dry run and later freezes with the same bad crop add nothing."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ DETAIL = {
 
 
 def record_skipped(settings: Settings, chunk: Chunk, *, run_name: str) -> int:
-    """Insert one quarantine row per skipped coin and reason unless this run recorded it already
-    (reruns and resumes add nothing). Returns the rows added."""
+    """Insert one quarantine row per skipped coin and reason unless one is there already.
+    Returns the rows added."""
     rows = [(int(c), str(ref), str(reason), f"{DETAIL.get(str(reason), str(reason))} (run {run_name})")
             for c, reason, ref in zip(chunk.skipped_coin_id, chunk.skipped_reason, chunk.skipped_ref)]
     if not rows:
@@ -27,5 +28,5 @@ def record_skipped(settings: Settings, chunk: Chunk, *, run_name: str) -> int:
         con.execute("INSERT INTO raw.quarantine (stage, coin_id, ref, reason, detail) "
                     "SELECT 'embed', s.coin_id, s.ref, s.reason, s.detail FROM _skipped s WHERE NOT EXISTS ("
                     " SELECT 1 FROM raw.quarantine q WHERE q.stage = 'embed' AND q.coin_id = s.coin_id"
-                    " AND q.reason = s.reason AND q.detail = s.detail)")
+                    " AND q.reason = s.reason)")
         return con.execute("SELECT count(*) FROM raw.quarantine").fetchone()[0] - before

@@ -37,15 +37,19 @@ def test_embed_freeze_end_to_end(settings, store, tiny):
     from embed.job import embed_freeze, normalise
     from nummus import postgres, warehouse
 
-    ids = make_freeze(settings, store, 12, red=(2,), broken=(7,))
+    ids = make_freeze(settings, store, 12, red=(2,), broken=(7,), one_side=(5,))
     s = embed_freeze(settings, "v1", tiny, batch_size=3, chunk_size=5, num_workers=1, progress=False)
-    assert (s.coins, s.embedded, s.skipped, s.chunks) == (12, 10, 2, 3)
+    assert (s.coins, s.embedded, s.one_sided, s.skipped, s.chunks) == (12, 10, 1, 2, 3)
     assert s.index_version == 1 and s.index_created
     assert s.roundtrip_min_cosine > 0.95
     assert _quarantine(settings) == [("embed", ids[2], "red_crop"), ("embed", ids[7], "crop_unreadable")]
 
     chunk = RunDir(Path(s.run_dir)).read_all(s.chunks)
     assert np.array_equal(chunk.pair, normalise(chunk.obv + chunk.rev))
+    single = chunk.coin_id.tolist().index(ids[5])          # one side photographed: it stands for both
+    assert chunk.one_side.tolist() == [c == ids[5] for c in chunk.coin_id.tolist()]
+    assert np.array_equal(chunk.obv[single], chunk.rev[single])
+    assert np.allclose(chunk.pair[single], chunk.obv[single], atol=1e-6)
     with postgres.session(settings) as conn:
         rows = conn.execute("SELECT coin_id, period, pair FROM index_v1 ORDER BY coin_id").fetchall()
         n_coins = conn.execute("SELECT count(*) FROM coins WHERE freeze_id = 'v1'").fetchone()[0]
@@ -244,3 +248,13 @@ def test_sigkill_then_rerun_is_bit_identical(settings, store, tmp_path):
     for i in range(5):
         assert run.chunk_path(i).read_bytes() == RunDir(tmp_path / "ref").chunk_path(i).read_bytes()
     assert summary["content_sha256"] == content_sha256(ref.coin_id, ref.obv, ref.rev, ref.pair, "halfvec")
+
+
+def test_quarantine_once_per_coin_and_reason(settings, store, tiny):
+    from embed.job import embed_freeze, embed_sample
+
+    ids = make_freeze(settings, store, 5, broken=(1,), red=(3,))
+    embed_sample(settings, "v1", 5, tiny)                    # the dry run meets the broken crop first
+    embed_freeze(settings, "v1", tiny, num_workers=0, progress=False, roundtrip=False)
+    embed_freeze(settings, "v1", tiny, num_workers=0, progress=False, roundtrip=False)
+    assert _quarantine(settings) == [("embed", ids[1], "crop_unreadable"), ("embed", ids[3], "red_crop")]

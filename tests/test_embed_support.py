@@ -29,10 +29,10 @@ def crop_jpeg(seed: int, size: int = 64) -> bytes:
 
 
 def make_freeze(settings, store, n: int, *, version: int = 1, red: tuple[int, ...] = (), broken: tuple[int, ...] = (),
-                table: str | None = None, first_id: int = 1000) -> list[int]:
+                one_side: tuple[int, ...] = (), table: str | None = None, first_id: int = 1000) -> list[int]:
     """frozen.coins_v{version} (or `table`) with n coins and their 224 px crop keys; coins at the
-    positions in `red` have crop_status red, those in `broken` point at a non-image object.
-    Returns the coin_ids."""
+    positions in `red` have crop_status red, those in `broken` point at a non-image object, those
+    in `one_side` have no reverse crop (vision's 'single' layout). Returns the coin_ids."""
     from nummus import warehouse
 
     periods = ["roman_imperial", "greek", "byzantine"]
@@ -43,7 +43,8 @@ def make_freeze(settings, store, n: int, *, version: int = 1, red: tuple[int, ..
         obv, rev = f"crops/test/{cid}_obv_small.jpg", f"crops/test/{cid}_rev_small.jpg"
         store.put(obv, b"this is not a jpeg" if i in broken else crop_jpeg(2 * cid))
         store.put(rev, crop_jpeg(2 * cid + 1))
-        rows.append((cid, "demo", "s1", str(i), f"lot {i}", periods[i % 3], "denarius", obv, rev,
+        rows.append((cid, "demo", "s1", str(i), f"lot {i}", periods[i % 3], "denarius", obv,
+                     None if i in one_side else rev,
                      "red" if i in red else "green", 10.0 + i))
     table = table or f"frozen.coins_v{version}"
     with warehouse.session(settings) as con:
