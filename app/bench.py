@@ -14,6 +14,7 @@ import psycopg
 
 from app import queries
 from app.filters import SearchFilters
+from app.search_index import watch_index_builds
 from app.synthetic import PERIOD_SHARES, SyntheticCoins, load_index, make_coins, noisy_queries
 from nummus import postgres
 from nummus.settings import Settings
@@ -60,12 +61,26 @@ def bench_database(settings: Settings, coins: SyntheticCoins, *, seed: int, enco
         conn.execute(f'CREATE DATABASE "{name}"')
     postgres.migrate(url=url)
     t0 = time.perf_counter()
-    with postgres.connect(url=url) as conn:
-        load_index(conn, coins, freeze_id=f"bench-{n}", progress=progress)
-        conn.execute("INSERT INTO nummus_meta (key, value) VALUES (%s, %s)", (META_KEY, want))
-        conn.commit()
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_index_builds, args=(url, _index_progress(progress), stop), daemon=True)
+    watcher.start()
+    try:
+        with postgres.connect(url=url) as conn:
+            load_index(conn, coins, freeze_id=f"bench-{n}", progress=progress)
+            conn.execute("INSERT INTO nummus_meta (key, value) VALUES (%s, %s)", (META_KEY, want))
+            conn.commit()
+    finally:
+        stop.set()
+        watcher.join(5)
     _set_encoder(url, encoder_id)
     return BenchDatabase(url, name, round(time.perf_counter() - t0, 1))
+
+
+def _index_progress(progress):
+    def report(phase: str, done: int, total: int) -> None:
+        if progress:
+            progress(("index", phase, done, total))
+    return report
 
 
 def _set_encoder(url: str, encoder_id: dict | None) -> None:

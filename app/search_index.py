@@ -27,3 +27,14 @@ def prepare(conn: psycopg.Connection, version: int, *, exact_max: int = EXACT_MA
     finally:
         conn.autocommit = autocommit
     return rows
+
+
+def watch_index_builds(url: str, report, stop, every: float = 1.0) -> None:
+    """Until `stop` (a threading.Event) is set: report(phase, done, total) of the index build
+    running in that database (pg_stat_progress_create_index), for progress displays."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        while not stop.wait(every):
+            row = conn.execute("SELECT phase, blocks_done, blocks_total FROM pg_stat_progress_create_index"
+                               " WHERE datname = current_database() LIMIT 1").fetchone()
+            if row:
+                report(*row)

@@ -144,6 +144,8 @@ def load_index(conn: psycopg.Connection, coins: SyntheticCoins, *, version: int 
                               _halfvec_binary(coins.rev[i]), _halfvec_binary(coins.pair[i])))
                 if progress and i % 5000 == 0:
                     progress(i)
+        if progress:
+            progress(len(coins))
         cur.execute("SELECT nummus_seal_index(%s)", (version,))
     conn.commit()
     rows = prepare(conn, version, exact_max=exact_max, m=m, ef_construction=ef_construction)

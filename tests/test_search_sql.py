@@ -256,3 +256,18 @@ def test_delta_rows_are_searched(pg_url, coins):
         assert len(rows) == 11 and rows[0][0] == 777777 and rows[0][1] == pytest.approx(1.0)
         rows = search(c, v, k=3)
         assert rows[0][0] == 777777
+
+
+def test_bench_search_runs_and_reuses_its_database(pg_url):
+    """`nummus bench search` on a tiny index (speed is not asserted: only its shape and truths)."""
+    from app.bench import run
+    from nummus.settings import Settings
+
+    settings = Settings(database_url=pg_url)
+    first = run(settings, n=600, dim=16, n_queries=10, clients=2, e2e=False)
+    assert first["built_s"] is not None and first["index"]["exact_max"] == 2000
+    assert {r["selectivity_pct"] for r in first["sql"] if r["filter"] == "none"} == {100.0}
+    assert all(r["exactly_k"] and r["rows_min"] == min(10, r["matches"]) for r in first["sql"])
+    assert all(r["recall_at_k"] >= 0.9 for r in first["sql"] if r["matches"])
+    again = run(settings, n=600, dim=16, n_queries=10, clients=2, e2e=False)
+    assert again["built_s"] is None and again["database"] == first["database"]
