@@ -89,11 +89,11 @@ def index_status(as_json: bool = typer.Option(False, "--json"),
     if not versions:
         console.print("no index versions yet: nummus embed --freeze vN")
         return
-    table = Table("version", "state", "freeze", "rows", "delta", "encoder", "dim", "type", "sha256", "sealed")
+    table = Table("version", "state", "freeze", "rows", "delta", "encoder", "dim", "sha256", "sealed")
     for v in versions:
         mark = {True: " ✓", False: " [red]CHANGED[/]", None: ""}[v.content_verified]
-        table.add_row(f"v{v.version}", v.state, v.freeze_id, str(v.rows), str(v.delta_rows), v.encoder, str(v.dim),
-                      v.vector_type, (v.content_sha256 or "")[:12] + mark, v.sealed_at or "")
+        table.add_row(f"v{v.version}", v.state, v.freeze_id, str(v.rows), str(v.delta_rows), v.encoder,
+                      f"{v.dim} {v.vector_type}", (v.content_sha256 or "")[:8] + mark, (v.sealed_at or "")[:16])
     console.print(table)
     raise typer.Exit(1 if bad else 0)
 
