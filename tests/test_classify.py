@@ -242,13 +242,46 @@ def test_audit_queue_reads_the_predictions(first_model, pg_url, planted):
     assert out is not None and len(out) >= 0.8 * (N - 11)
 
 
-def test_second_model_is_compared_on_the_same_test_coins(first_model, cf_settings):
+@pytest.fixture(scope="module")
+def second_done(first_model, cf_settings):
     from embed.classify.train import train_period
 
-    second = train_period(cf_settings, "head", head="mlp", epochs=4, progress=False)
+    return train_period(cf_settings, "head", head="mlp", epochs=4, progress=False)
+
+
+def test_second_model_is_compared_on_the_same_test_coins(second_done):
+    second = second_done
     assert second.model_version == "period_v2"
     m = json.loads((__import__("pathlib").Path(second.folder) / "metrics.json").read_text())
     cmp = m["comparison"]
     assert cmp["previous_version"] == "period_v1" and cmp["n_common"] == cmp["n_test"] > 0
     assert cmp["verdict"] in ("regression", "no regression") and len(cmp["rows"]) == 4
     assert "period_v1" in (__import__("pathlib").Path(second.folder) / "report.html").read_text()
+
+
+def test_cli_train_and_truth_agreement(second_done, cf_settings, planted, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from embed.classify.bench import ground_truth_agreement
+    from nummus.cli import app
+    from nummus.settings import get_settings
+
+    monkeypatch.setenv("NUMMUS_DATA_DIR", str(cf_settings.data_path))
+    monkeypatch.setenv("DATABASE_URL", cf_settings.database_url)
+    get_settings.cache_clear()
+    try:
+        res = CliRunner().invoke(app, ["train", "period", "--features", "pair", "--json"])
+        assert res.exit_code == 0, res.output
+        out = json.loads(res.output)
+        assert out["model_version"] == "period_v3" and out["comparison"] in ("regression", "no regression")
+        bad = CliRunner().invoke(app, ["train", "period", "--family", "nope"])
+        assert bad.exit_code != 0 and "--family must be head or finetune" in str(bad.exception)
+        assert not (cf_settings.data_path / "artifacts" / "period_v4").exists()
+    finally:
+        get_settings.cache_clear()
+    lots = [{"coin_id": int(c), "fields": {"period": p}} for c, p in zip(planted["coin_ids"], planted["periods"]) if p]
+    (tmp_path / "truth.json").write_text(json.dumps({"house": "demo", "lots": lots}))
+    agree = ground_truth_agreement(cf_settings, tmp_path / "truth.json", ["period_v1", "period_v3"])
+    assert agree["parsed_period_accuracy"] == 1.0
+    assert agree["models"]["period_v1"]["coins_with_truth"] == N - 11
+    assert agree["models"]["period_v1"]["accuracy_vs_truth"] > 0.8

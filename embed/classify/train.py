@@ -94,6 +94,12 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
     from embed.encoders import pick_device
     from embed.progress import ImageProgress
 
+    if family not in ("head", "finetune"):
+        raise NummusError(f"--family must be head or finetune, not {family!r}", setting="--family")
+    if family == "head" and head not in ("logreg", "mlp"):
+        raise NummusError(f"--head must be logreg or mlp, not {head!r}", setting="--head")
+    if features not in ("pair", "obvrev"):
+        raise NummusError(f"--features must be pair or obvrev, not {features!r}", setting="--features")
     data = load_index_data(settings, index)
     good = _quarantine_bad(settings, data)
     split, split_facts = split_index(settings, data, use_phash=use_phash, seed=seed)
