@@ -285,3 +285,16 @@ def test_cli_train_and_truth_agreement(second_done, cf_settings, planted, monkey
     assert agree["parsed_period_accuracy"] == 1.0
     assert agree["models"]["period_v1"]["coins_with_truth"] == N - 11
     assert agree["models"]["period_v1"]["accuracy_vs_truth"] > 0.8
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_logreg_logits_reproduce_its_probabilities(k):
+    from embed.classify.fit import FitConfig
+    from embed.classify.heads import make_head
+
+    rng = np.random.default_rng(k)
+    x = rng.standard_normal((150, 4))
+    y = rng.integers(0, k, 150)
+    head = make_head("logreg", k)
+    head.fit(x, y, x, y, np.ones(k), None, FitConfig())
+    assert np.allclose(softmax(head.logits(x)), head.pipe.predict_proba(x))

@@ -39,7 +39,10 @@ class LogRegHead:
         # multinomial: softmax(decision_function) == predict_proba; classes are 0..k-1 in order
         lr = self.pipe[-1]
         out = np.full((len(x), self.n_classes), -1e4, dtype=np.float64)
-        out[:, lr.classes_] = self.pipe.decision_function(x)
+        d = self.pipe.decision_function(x)
+        if d.ndim == 1:  # two classes: softmax([0, d]) = sigmoid(d) = predict_proba
+            d = np.stack([np.zeros_like(d), d], axis=1)
+        out[:, lr.classes_] = d
         return out
 
     def save(self, folder: Path) -> str:
