@@ -59,6 +59,7 @@ def ft_settings(pg_url, tmp_path_factory):
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("UPDATE coins SET obv_small_key = 'crops/' || coin_id || '_obv.png', "
                      "rev_small_key = 'crops/' || coin_id || '_rev.png'")
+        conn.execute("UPDATE coins SET rev_small_key = NULL WHERE coin_id = 100")  # no reverse crop
     return s
 
 
@@ -112,4 +113,9 @@ def test_finetune_resumes_after_kill(ft_settings, pg_url):
     assert result.macro_f1 > 0.6      # colours separate the periods
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT count(*) FROM period_predictions WHERE model_version = 'period_v1'"
-                            ).fetchone()[0] == N
+                            ).fetchone()[0] == N - 1
+    from nummus import warehouse
+
+    with warehouse.session(ft_settings, read_only=True) as con:
+        assert con.execute("SELECT coin_id, reason FROM raw.quarantine WHERE stage = 'classify'").fetchall() == \
+            [(100, "crop_missing")]

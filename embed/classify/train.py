@@ -44,22 +44,26 @@ class TrainResult(BaseModel):
     resumed: bool
 
 
-def _quarantine_bad(settings: Settings, data: IndexData) -> np.ndarray:
-    """Coins with a non-finite or zero vector: recorded in raw.quarantine (stage 'classify'),
-    left out. Returns the usable mask."""
+def _quarantine_bad(settings: Settings, data: IndexData, *, need_crops: bool) -> np.ndarray:
+    """Coins with a non-finite or zero vector (or, for fine-tuning, without both crop keys):
+    recorded in raw.quarantine (stage 'classify'), left out. Returns the usable mask."""
     from nummus import warehouse
 
     finite = np.isfinite(data.obv).all(1) & np.isfinite(data.rev).all(1) & np.isfinite(data.pair).all(1)
     nonzero = (np.abs(data.pair).sum(1) > 0) & (np.abs(data.obv).sum(1) > 0) & (np.abs(data.rev).sum(1) > 0)
-    good = finite & nonzero
-    bad = [(int(c), f"index_v{data.version}", "bad_vector" if not f else "zero_vector",
-            "vector not finite or zero; left out of period training and prediction")
-           for c, f, g in zip(data.coin_ids.tolist(), finite.tolist(), good.tolist()) if not g]
+    crops = np.array([bool(o) and bool(r) for o, r in zip(data.obv_keys, data.rev_keys)]) if need_crops \
+        else np.ones(len(data), bool)
+    good = finite & nonzero & crops
+    reason = np.where(~finite, "bad_vector", np.where(~nonzero, "zero_vector", "crop_missing"))
+    bad = [(int(c), f"index_v{data.version}", str(r),
+            "crop key missing; left out of fine-tuning and its predictions" if r == "crop_missing"
+            else "vector not finite or zero; left out of period training and prediction")
+           for c, r, g in zip(data.coin_ids.tolist(), reason.tolist(), good.tolist()) if not g]
     if bad:
         with warehouse.session(settings) as con:
             con.executemany("INSERT INTO raw.quarantine (stage, coin_id, ref, reason, detail) SELECT 'classify', ?, ?, ?, ? "
                             "WHERE NOT EXISTS (SELECT 1 FROM raw.quarantine WHERE stage = 'classify' AND coin_id = ? "
-                            "AND ref = ?)", [(*b, b[0], b[1]) for b in bad])
+                            "AND ref = ? AND reason = ?)", [(*b, b[0], b[1], b[2]) for b in bad])
     return good
 
 
@@ -101,7 +105,7 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
     if features not in ("pair", "obvrev"):
         raise NummusError(f"--features must be pair or obvrev, not {features!r}", setting="--features")
     data = load_index_data(settings, index)
-    good = _quarantine_bad(settings, data)
+    good = _quarantine_bad(settings, data, need_crops=family == "finetune")
     split, split_facts = split_index(settings, data, use_phash=use_phash, seed=seed)
     counts = Counter(p for p, s, g in zip(data.periods, split, good) if s and g)
     classes = sorted(c for c, n in counts.items() if n >= min_class_size)
