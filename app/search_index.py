@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-EXACT_MAX = 2000          # filtered sets up to this many rows are scanned exactly (sql/README.md)
+EXACT_MAX = 500           # filtered sets up to this many rows are scanned exactly (sql/README.md)
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 128
 

@@ -265,7 +265,7 @@ def test_bench_search_runs_and_reuses_its_database(pg_url):
 
     settings = Settings(database_url=pg_url)
     first = run(settings, n=600, dim=16, n_queries=10, clients=2, e2e=False)
-    assert first["built_s"] is not None and first["index"]["exact_max"] == 2000
+    assert first["built_s"] is not None and first["index"]["exact_max"] == 500
     assert {r["selectivity_pct"] for r in first["sql"] if r["filter"] == "none"} == {100.0}
     assert all(r["exactly_k"] and r["rows_min"] == min(10, r["matches"]) for r in first["sql"])
     assert all(r["recall_at_k"] >= 0.9 for r in first["sql"] if r["matches"])
