@@ -278,3 +278,18 @@ def test_pages_and_cli(first_run, cl_settings, monkeypatch):
     res = runner.invoke(app, ["cluster", "activate", "999"])
     assert res.exit_code != 0
     get_settings.cache_clear()
+
+
+@pytest.mark.slow
+def test_bigger_planted_set_with_ivf_neighbours():
+    """35k points: the inverted-file kNN path, PCA, default epochs; groups found."""
+    from embed.cluster.neighbours import knn_graph, recall
+    from embed.cluster.pipeline import compute, pca_reduce
+
+    p = planted_clusters(35000, dim=256, groups=120, seed=1)
+    r = compute(p.vectors, ClusterParams())
+    assert r.knn_method.startswith("ivf")
+    grouped = p.labels >= 0
+    assert adjusted_rand_score(p.labels[grouped], r.labels[grouped]) >= 0.9
+    z = pca_reduce(p.vectors, 64)
+    assert recall(knn_graph(z, 30), z, sample=300) >= 0.95

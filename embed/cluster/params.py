@@ -15,9 +15,11 @@ class ClusterParams(BaseModel):
     n_neighbors: int = 30
     min_dist: float = 0.0
     n_components: int = 15
-    umap_epochs: int | None = Field(None, description="15-d UMAP epochs; None = 200 below 10k points, else 100")
+    umap_epochs: int | None = Field(None, description="15-d UMAP epochs; None = 200 below 10k points, else 50 "
+                                    "(measured at 100k: ARI unchanged from 100 epochs, half the time)")
     layout_epochs: int | None = Field(None, description="2-D layout epochs (initialised from the 15-d embedding); None = half of umap_epochs")
-    init: Literal["spectral", "pca", "random"] = "spectral"
+    init: Literal["spectral", "pca", "random"] = Field(
+        "pca", description="15-d UMAP start; spectral is slow on graphs of hundreds of components")
     min_cluster_size: int = 20
     min_samples: int = 10
     reassign_k: int = 5
@@ -29,5 +31,5 @@ class ClusterParams(BaseModel):
     seed: int = 0
 
     def epochs(self, n: int) -> tuple[int, int]:
-        main = self.umap_epochs or (200 if n < 10000 else 100)
+        main = self.umap_epochs or (200 if n < 10000 else 50)
         return main, self.layout_epochs or max(20, main // 2)
