@@ -381,6 +381,19 @@ def test_browser_upload_shows_results(live_server, env, tmp_path):
             page.screenshot(path=str(tmp_path / "coin.png"), full_page=True)
             page.goto(live_server + "/stats")
             page.screenshot(path=str(tmp_path / "stats.png"), full_page=True)
+            # drag and drop: a file dropped on the upload area is submitted at once
+            import base64
+
+            page.goto(live_server + "/")
+            page.evaluate("""(b64) => {
+                const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+                const dt = new DataTransfer();
+                dt.items.add(new File([bytes], "dropped.jpg", {type: "image/jpeg"}));
+                document.getElementById("drop").dispatchEvent(
+                    new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+            }""", base64.b64encode(env["photos"][6]).decode())
+            page.wait_for_selector("#results .card", timeout=30_000)
+            assert page.locator("#results .card a.title").first.get_attribute("href") == "/coins/6"
         finally:
             browser.close()
 
