@@ -132,6 +132,19 @@ def test_purity_and_cluster_disagreements():
     assert [(f["coin_id"], f["suggested_period"]) for f in flagged] == [(9, "greek")]
 
 
+def test_ivf_neighbours_match_exact_ones():
+    from embed.cluster.neighbours import exact_knn, ivf_knn, recall
+
+    x = planted_clusters(4000, dim=32, groups=30, seed=2).vectors
+    x[7] = x[8]  # a duplicate: each point still comes first in its own list
+    exact = exact_knn(x, 15)
+    ivf = ivf_knn(x, 15, probe=8)
+    assert (exact.indices[:, 0] == np.arange(4000)).all() and (ivf.indices[:, 0] == np.arange(4000)).all()
+    assert np.all(np.diff(ivf.distances, axis=1) >= 0)
+    assert recall(exact, x) == 1.0
+    assert recall(ivf, x, sample=500) >= 0.95
+
+
 # -- a run against PostgreSQL --------------------------------------------------------------
 
 def test_planted_clusters_are_found(first_run, planted, cl_settings):
