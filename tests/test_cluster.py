@@ -30,17 +30,17 @@ GROUPS = 6
 FAST = ClusterParams(umap_epochs=60, layout_epochs=20)
 
 
-def load_index(url: str, version: int, coin_ids, periods, vectors) -> None:
+def load_index(url: str, version: int, coin_ids, periods, vectors, *, serve: bool = True) -> None:
     """coins rows + index_vN (halfvec) sealed and served, as the embed step leaves them."""
     from pgvector.psycopg import register_vector
 
     with psycopg.connect(url, autocommit=True) as conn:
         register_vector(conn)
         with conn.transaction(), conn.cursor() as cur:
-            _fill(cur, version, coin_ids, periods, vectors)
+            _fill(cur, version, coin_ids, periods, vectors, serve)
 
 
-def _fill(cur, version, coin_ids, periods, vectors) -> None:
+def _fill(cur, version, coin_ids, periods, vectors, serve) -> None:
     from pgvector import HalfVector
 
     cur.executemany("INSERT INTO coins (coin_id, freeze_id, title, period, obv_small_key) "
@@ -55,7 +55,8 @@ def _fill(cur, version, coin_ids, periods, vectors) -> None:
             hv = HalfVector(v)
             cp.write_row((int(c), p, hv, hv, hv))
     cur.execute("SELECT nummus_seal_index(%s)", (version,))
-    cur.execute("SELECT nummus_serve(%s)", (version,))
+    if serve:
+        cur.execute("SELECT nummus_serve(%s)", (version,))
 
 
 @pytest.fixture(scope="module")
@@ -312,3 +313,27 @@ def test_bigger_planted_set_with_ivf_neighbours():
     assert adjusted_rand_score(p.labels[grouped], r.labels[grouped]) >= 0.9
     z = pca_reduce(p.vectors, 64)
     assert recall(knn_graph(z, 30), z, sample=300) >= 0.95
+
+
+def test_small_sets_get_scaled_parameters():
+    small = ClusterParams().fit_to(60)
+    assert small.n_neighbors == 30 and small.min_cluster_size == 12 and small.min_samples == 10
+    tiny = ClusterParams().fit_to(12)
+    assert tiny.n_neighbors == 11 and tiny.min_cluster_size == 3 and tiny.min_samples == 3
+    assert ClusterParams().fit_to(5000) == ClusterParams()
+
+
+def test_a_small_index_is_clustered_with_scaled_parameters(first_run, cl_settings):
+    from embed.cluster.run import cluster_index
+    from nummus.errors import NummusError
+
+    p = planted_clusters(48, dim=DIM, groups=2, scattered=0.0, spread=0.4, seed=5)
+    ids = np.arange(9000, 9048, dtype=np.int64)
+    load_index(cl_settings.database_url, 2, ids, [PERIODS[g] for g in p.labels], p.vectors, serve=False)
+    run = cluster_index(cl_settings, 2, params=FAST, activate=False)
+    assert run.n_coins == 48 and run.n_clusters >= 2
+    got = _assignments(cl_settings.database_url, run.run_id)
+    assert adjusted_rand_score(p.labels, [got[int(c)][0] for c in ids]) >= 0.9
+    load_index(cl_settings.database_url, 3, ids[:6], ["greek"] * 6, p.vectors[:6], serve=False)
+    with pytest.raises(NummusError, match="needs at least 10"):
+        cluster_index(cl_settings, 3)

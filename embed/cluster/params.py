@@ -30,6 +30,16 @@ class ClusterParams(BaseModel):
     knn_probe: int = 8
     seed: int = 0
 
+    def fit_to(self, n: int) -> "ClusterParams":
+        """The parameters scaled down for a small set (a demo of a few dozen coins): fewer
+        neighbours than points, clusters no bigger than a fifth of them. Unchanged from 200 points."""
+        if n >= 200:
+            return self
+        mcs = min(self.min_cluster_size, max(3, n // 5))
+        return self.model_copy(update={"n_neighbors": min(self.n_neighbors, max(2, n - 1)),
+                                       "min_cluster_size": mcs, "min_samples": min(self.min_samples, mcs),
+                                       "min_labelled": min(self.min_labelled, mcs)})
+
     def epochs(self, n: int) -> tuple[int, int]:
         main = self.umap_epochs or (200 if n < 10000 else 50)
         return main, self.layout_epochs or max(20, main // 2)

@@ -95,8 +95,9 @@ def compute(vectors: np.ndarray, params: ClusterParams, *, backend: str = "cpu",
         return out
 
     n = len(vectors)
-    if n < max(params.min_cluster_size, params.n_neighbors + 1):
-        raise ValueError(f"{n} vectors are too few to cluster (need at least {max(params.min_cluster_size, params.n_neighbors + 1)})")
+    if n <= params.n_neighbors or n < params.min_cluster_size:
+        raise ValueError(f"{n} vectors are too few for n_neighbors={params.n_neighbors}, "
+                         f"min_cluster_size={params.min_cluster_size} (ClusterParams.fit_to scales them down)")
     main_epochs, layout_epochs = params.epochs(n)
     z = stage("pca", lambda: pca_reduce(_unit(vectors), params.pca_dims))
     graph = stage("knn", lambda: knn_graph(z, params.n_neighbors, exact_below=params.knn_exact_below,

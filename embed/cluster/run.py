@@ -25,6 +25,9 @@ from nummus.errors import NummusError
 from nummus.settings import Settings
 
 
+MIN_COINS = 10
+
+
 class ClusterRun(BaseModel):
     run_id: int
     index_version: int
@@ -102,9 +105,14 @@ def _quarantine(settings: Settings, coin_ids: np.ndarray, reasons: list[str], ru
     rows = [(int(c), f"index_v{version}.{vector}", r,
              f"{vector} vector is {'not finite' if r == 'non_finite_vector' else 'zero'}; left out of cluster run {run_id}")
             for c, r in zip(coin_ids, reasons)]
-    with warehouse.session(settings) as con:
-        con.executemany("INSERT INTO raw.quarantine (stage, coin_id, ref, reason, detail) "
-                        "VALUES ('cluster', ?, ?, ?, ?)", rows)
+    try:
+        with warehouse.session(settings) as con:
+            con.executemany("INSERT INTO raw.quarantine (stage, coin_id, ref, reason, detail) "
+                            "VALUES ('cluster', ?, ?, ?, ?)", rows)
+    except NummusError as exc:  # the warehouse is busy (another writer): say so, cluster the rest
+        import logging
+
+        logging.getLogger(__name__).warning("could not record %d bad vectors in raw.quarantine: %s", len(rows), exc)
     return len(rows)
 
 
@@ -132,7 +140,8 @@ def cluster_index(settings: Settings, index_version: int | None = None, *, vecto
         ok, reasons = split_bad_vectors(data.vectors) if len(data.vectors) else (np.zeros(0, bool), [])
         coin_ids, vectors = data.coin_ids[ok], data.vectors[ok]
         periods = [p for p, keep in zip(data.periods, ok) if keep]
-        needed = max(params.min_cluster_size, params.n_neighbors + 1)
+        needed = MIN_COINS
+        params = params.fit_to(len(coin_ids))
         if len(coin_ids) < needed:
             raise NummusError(f"index version {version} has {len(coin_ids)} usable {params.vector} vectors; "
                               f"clustering needs at least {needed}")
