@@ -182,10 +182,14 @@ def test_batch_is_idempotent_resumable_and_recuts_new_versions(loaded, monkeypat
     assert keys and all(k[0].startswith(f"crops/v{new_version}/") for k in keys)
 
 
+@pytest.mark.timeout(180)
 def test_batch_in_a_process_pool_matches_inline(settings, warehouse_con, store):
+    from ingest.vision import find_coins
     from nummus import warehouse
 
     good = photos()["good"]
+    # the caller has used OpenCV's thread pool: workers forked from it could deadlock
+    assert find_coins(cv2.resize(pair_photo(), (1600, 800))).layout == "pair_horizontal"
     ids = add_lots(warehouse_con, store, {f"lot{i}": good for i in range(6)} | {"bad": b"nope"}, sale="pool")
     warehouse_con.close()
     summary = run_vision(settings, workers=2, progress=False)

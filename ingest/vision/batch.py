@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 
 from pydantic import BaseModel
 
 from nummus.settings import Settings, get_settings
 
+_PARENT = os.getpid()
 COMMIT_EVERY = 32          # rows per transaction
 COMMIT_SECONDS = 2.0       # or this often, whichever comes first
 
@@ -75,6 +75,10 @@ def process(task: Task, settings: Settings) -> dict:
     from ingest.vision.splitter import split_photo
     from nummus.objectstore import get_store
 
+    if os.getpid() != _PARENT:
+        import cv2
+
+        cv2.setNumThreads(1)  # a pool worker (a fresh process): parallel by processes
     config = vision_config(settings)
     version = config.crop_version
     store = get_store(settings)
@@ -167,14 +171,17 @@ def _warm(_: int) -> int:
 
 
 def _start_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A started process pool (None for one worker: the work runs inline). On Linux the
-    workers are forked with the vision code already imported, so they start at once."""
+    """A started process pool (None for one worker: the work runs inline). Workers come from a
+    fork server that has imported the vision code and run nothing else (forking the caller,
+    whose OpenCV thread pool may be busy, can deadlock the children), or are spawned."""
     if workers == 1:
         return None
-    from ingest.vision import splitter  # noqa: F401 - imported once, inherited by forked workers
-
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method))
+    if "forkserver" in get_all_start_methods():
+        ctx = get_context("forkserver")
+        ctx.set_forkserver_preload(["ingest.vision.splitter", "ingest.vision.batch"])
+    else:
+        ctx = get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     list(pool.map(_warm, range(workers)))
     return pool
 
