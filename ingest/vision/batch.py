@@ -31,6 +31,8 @@ class VisionSummary(BaseModel):
     quarantined: int = 0
     workers: int = 1
     seconds: float = 0.0
+    worker_cpu_seconds: float = 0.0   # CPU time spent decoding, detecting, cropping, storing
+    parent_cpu_seconds: float = 0.0   # CPU time of the coordinating process (queries, DuckDB writes)
     images_per_second: float = 0.0
 
 
@@ -69,7 +71,15 @@ def pending(con, version: str, limit: int | None = None) -> list[Task]:
 
 
 def process(task: Task, settings: Settings) -> dict:
-    """Worker: one lot photo -> {"row": raw.crops row or None, "quarantine": [(reason, detail)]}."""
+    """Worker: one lot photo -> {"row": raw.crops row or None, "quarantine": [(reason, detail)],
+    "cpu": CPU seconds it took}."""
+    started = time.process_time()
+    result = _process(task, settings)
+    result["cpu"] = time.process_time() - started
+    return result
+
+
+def _process(task: Task, settings: Settings) -> dict:
     from ingest.vision.config import crop_key, vision_config
     from ingest.vision.decode import PhotoRejected
     from ingest.vision.splitter import split_photo
@@ -130,7 +140,7 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
 
     settings = settings or get_settings()
     version = crop_version(settings)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with warehouse.session(settings, read_only=True) as con:
         tasks = pending(con, version, limit)
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
@@ -153,6 +163,7 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
                         summary.quarantined += 1
                     writer.crop(row)
                     summary.processed += 1
+                    summary.worker_cpu_seconds += result.get("cpu", 0.0)
                     advance()
             writer.flush()
         finally:
@@ -162,6 +173,11 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
             pool.shutdown(cancel_futures=True)
     summary.by_status, summary.by_layout = dict(status), dict(layout)
     summary.seconds = round(time.perf_counter() - started, 2)
+    parent_cpu = time.process_time() - cpu_started
+    if pool is None:  # inline: the parent did the workers' share too
+        parent_cpu -= summary.worker_cpu_seconds
+    summary.parent_cpu_seconds = round(max(parent_cpu, 0.0), 3)
+    summary.worker_cpu_seconds = round(summary.worker_cpu_seconds, 3)
     summary.images_per_second = round(summary.processed / summary.seconds, 2) if summary.seconds else 0.0
     return summary
 

@@ -248,8 +248,16 @@ def run_batch_bench(n: int = 96, workers: tuple[int, ...] = (1, 2), seed: int = 
             with warehouse.session(settings) as con:
                 con.execute("DELETE FROM raw.crops")
             summary = run_vision(settings, workers=w, progress=False)
+            n_done = max(summary.processed, 1)
+            worker_ms = summary.worker_cpu_seconds * 1000 / n_done
+            parent_ms = summary.parent_cpu_seconds * 1000 / n_done
             runs.append({"workers": w, "images": summary.processed, "seconds": summary.seconds,
-                         "images_per_second": summary.images_per_second})
+                         "images_per_second": summary.images_per_second,
+                         "worker_cpu_ms_per_image": round(worker_ms, 2),
+                         "parent_cpu_ms_per_image": round(parent_ms, 2),
+                         # what w free cores allow: the workers' share, unless the parent is the bottleneck
+                         "cpu_bound_images_per_second": round(min(w * 1000 / max(worker_ms, 1e-6),
+                                                                  1000 / max(parent_ms, 1e-6)), 1)})
     base = runs[0]["images_per_second"] or 1.0
     for r in runs:
         r["speedup"] = round(r["images_per_second"] / base, 2)
