@@ -58,10 +58,22 @@ class MLPHead:
     def __init__(self, hidden: int = 512, dropout: float = 0.2):
         self.hidden, self.dropout, self.net = hidden, dropout, None
 
-    def build(self, dim: int, k: int):
+    def build(self, dim: int, k: int, mean: np.ndarray | None = None, std: np.ndarray | None = None):
+        import torch
         import torch.nn as nn
 
-        self.net = nn.Sequential(nn.Linear(dim, self.hidden), nn.GELU(), nn.Dropout(self.dropout),
+        class Standardise(nn.Module):
+            """(x - mean) / std of the training features, saved with the weights."""
+
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("mean", torch.zeros(dim) if mean is None else torch.tensor(mean, dtype=torch.float32))
+                self.register_buffer("std", torch.ones(dim) if std is None else torch.tensor(std, dtype=torch.float32))
+
+            def forward(self, x):
+                return (x - self.mean) / self.std
+
+        self.net = nn.Sequential(Standardise(), nn.Linear(dim, self.hidden), nn.GELU(), nn.Dropout(self.dropout),
                                  nn.Linear(self.hidden, k))
         return self.net
 
@@ -69,7 +81,7 @@ class MLPHead:
         import torch
 
         torch.manual_seed(config.seed)
-        self.build(x.shape[1], self.n_classes)
+        self.build(x.shape[1], self.n_classes, x.mean(0), x.std(0) + 1e-6)
         xt, yt = torch.from_numpy(x.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
 
         def batches(chunks):

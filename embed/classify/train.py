@@ -124,7 +124,9 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
     freq = np.bincount(ytr, minlength=k).astype(float)
     cw = np.where(freq > 0, len(ytr) / (k * np.maximum(freq, 1)), 0.0)
     device = pick_device(device)
-    defaults = {"head": (30, 256, 1e-3), "finetune": (8, 32, 1e-3)}.get(family, (10, 64, 1e-3))
+    # head batches: ~20 steps per epoch on small indexes, 256 pairs from 5,000 training coins up
+    head_batch = int(np.clip(len(tr) // 20, 32, 256))
+    defaults = {"head": (30, head_batch, 1e-3), "finetune": (8, 32, 1e-3)}[family]
     cfg = FitConfig(epochs=epochs or defaults[0], batch_size=batch_size or defaults[1], lr=lr or defaults[2],
                     seed=seed, device=device, checkpoint_seconds=checkpoint_seconds)
     config = {"family": family, "head": head if family == "head" else None, "features": features,
