@@ -143,10 +143,14 @@ def test_perceptual_hash_links_a_resale_with_different_vectors():
     resale = Image.open(io.BytesIO(buf.getvalue()))
     obv = np.array([phash_of(im) for im in [*imgs, resale]], dtype=np.uint64)
     rev = np.array([phash_of(im.transpose(Image.Transpose.FLIP_LEFT_RIGHT)) for im in [*imgs, resale]], dtype=np.uint64)
-    vectors = np.eye(5, dtype=np.float32)          # orthogonal: cosine links nothing
+    vectors = np.eye(5, dtype=np.float32)
+    vectors[4] = vectors[0] + 0.4 * vectors[4]     # the resale: cosine 0.93 to coin 0, below the 0.98 link
     groups, links = duplicate_groups(vectors, obv, rev)
     assert links == {"cosine": 0, "phash": 1}
     assert groups[4] == groups[0] and len(set(groups.tolist())) == 4
+    # the same hashes on unrelated vectors are not enough
+    _, links = duplicate_groups(np.eye(5, dtype=np.float32), obv, rev)
+    assert links == {"cosine": 0, "phash": 0}
 
 
 # --- calibration and criteria -----------------------------------------------------------------

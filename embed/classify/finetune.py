@@ -30,14 +30,18 @@ def _backbone(name: str):
     import torchvision
 
     if name in ("auto", "mobilenetv2"):
-        try:
-            net = torchvision.models.mobilenet_v2(weights=torchvision.models.MobileNet_V2_Weights.IMAGENET1K_V1)
-            net.classifier = nn.Identity()
-            return net, 1280, "mobilenetv2 (torchvision, ImageNet weights)"
-        except Exception as exc:  # offline: the weights are not cached and cannot be downloaded
-            if name == "mobilenetv2":
-                raise NummusError(f"MobileNetV2 ImageNet weights cannot be loaded ({exc.__class__.__name__}); "
-                                  "use --backbone effnet-lite0 or scratch", setting="--backbone") from exc
+        weights = torchvision.models.MobileNet_V2_Weights.IMAGENET1K_V1
+        why = _mobilenet_weights_missing(weights.url)
+        if why is None:
+            try:
+                net = torchvision.models.mobilenet_v2(weights=weights)
+                net.classifier = nn.Identity()
+                return net, 1280, "mobilenetv2 (torchvision, ImageNet weights)"
+            except Exception as exc:  # a broken download or cache file
+                why = f"{exc.__class__.__name__}: {exc}"
+        if name == "mobilenetv2":
+            raise NummusError(f"MobileNetV2 ImageNet weights cannot be loaded ({why}); "
+                              "use --backbone effnet-lite0 or scratch", setting="--backbone")
     if name in ("auto", "effnet-lite0"):
         try:
             from embed.encoders import load_effnet_lite0
@@ -57,6 +61,25 @@ def _backbone(name: str):
         return net, 32, "tiny CNN from scratch"
     raise NummusError(f"--backbone must be auto, mobilenetv2, effnet-lite0, scratch or tiny, not {name!r}",
                       setting="--backbone")
+
+
+def _mobilenet_weights_missing(url: str) -> str | None:
+    """None when the weights are in the torch hub cache or can be downloaded now (never tried
+    with HF_HUB_OFFLINE=1 or when download.pytorch.org does not answer within 3 s)."""
+    import os
+    import socket
+
+    import torch
+
+    if os.path.exists(os.path.join(torch.hub.get_dir(), "checkpoints", os.path.basename(url))):
+        return None
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return "not cached, offline (HF_HUB_OFFLINE=1)"
+    try:
+        with socket.create_connection(("download.pytorch.org", 443), timeout=3.0):
+            return None
+    except OSError:
+        return "not cached, download.pytorch.org unreachable"
 
 
 def pair_net(backbone, dim: int, k: int):
