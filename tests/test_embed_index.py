@@ -190,3 +190,23 @@ def test_cli_sample_embed_export_merge(settings, store, tiny, tmp_path):
     assert r.exit_code == 0 and json.loads(r.stdout)["merged"] is False
     r = run(app, ["embed"])
     assert r.exit_code != 0
+
+
+def test_serving_switches_to_an_index_of_another_dim(settings, store, tiny, tmp_path):
+    """Migration 0003: the serving view follows a new encoder whose vectors have another dim."""
+    from embed.encoders import load_encoder
+    from embed.job import embed_freeze
+    from nummus import postgres
+
+    make_freeze(settings, store, 4, version=7, first_id=90_000)
+    first = embed_freeze(settings, "v7", tiny, num_workers=0, progress=False, roundtrip=False)
+    other = load_encoder(f"clip:{register_tiny_clip(tmp_path, dim=16)}:random", "cpu")
+    second = embed_freeze(settings, "v7", other, num_workers=0, progress=False, roundtrip=False)
+    assert second.index_version > first.index_version
+    app_url = _role_url(str(settings.database_url), "nummus_app")
+    with psycopg.connect(app_url, autocommit=True) as conn:   # the app role reads the recreated view
+        dims = conn.execute("SELECT DISTINCT vector_dims(pair::vector), index_version FROM search_vectors").fetchall()
+    assert dims == [(16, second.index_version)]
+    with postgres.session(settings) as conn:
+        assert conn.execute("SELECT vector_dims(pair::vector) FROM index_v%s LIMIT 1" % first.index_version
+                            ).fetchone()[0] == 32

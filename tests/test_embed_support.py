@@ -55,15 +55,16 @@ def make_freeze(settings, store, n: int, *, version: int = 1, red: tuple[int, ..
     return ids
 
 
-def register_tiny_clip(tmp_path) -> str:
-    """A tiny open_clip config (2-layer ViT, 32-d embedding) so that CLIP paths run in a second."""
+def register_tiny_clip(tmp_path, dim: int = 32) -> str:
+    """A tiny open_clip config (2-layer ViT, `dim`-d embedding) so that CLIP paths run in a second."""
     import open_clip
 
-    if TINY_CLIP not in open_clip.list_models():
-        cfg = {"embed_dim": 32,
+    name = TINY_CLIP if dim == 32 else f"{TINY_CLIP}-{dim}"
+    if name not in open_clip.list_models():
+        cfg = {"embed_dim": dim,
                "vision_cfg": {"image_size": 224, "layers": 2, "width": 64, "head_width": 32, "patch_size": 32},
                "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 32, "heads": 1, "layers": 1}}
-        path = tmp_path / f"{TINY_CLIP}.json"
+        path = tmp_path / f"{name}.json"
         path.write_text(json.dumps(cfg))
         open_clip.add_model_config(path)
-    return TINY_CLIP
+    return name

@@ -18,6 +18,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+# 0002's body with the view dropped and created (upgrade), or replaced in place as 0002 did (downgrade).
 _SERVE = """
 CREATE OR REPLACE FUNCTION nummus_serve(p_version integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -27,41 +28,24 @@ BEGIN
     END IF;
     UPDATE index_versions SET state = 'sealed' WHERE state = 'serving' AND version <> p_version;
     UPDATE index_versions SET state = 'serving' WHERE version = p_version;
-    DROP VIEW IF EXISTS search_vectors;
+    {drop}
     EXECUTE format(
-        'CREATE VIEW search_vectors AS'
+        '{create} search_vectors AS'
         ' SELECT coin_id, period, obv, rev, pair, %s AS index_version, false AS in_delta FROM %I'
         ' UNION ALL'
         ' SELECT coin_id, period, obv, rev, pair, %s AS index_version, true AS in_delta FROM %I',
         p_version, format('index_v%s', p_version), p_version, format('delta_v%s', p_version + 1));
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nummus_app') THEN
+    {grant}
+END $$;
+"""
+_GRANT = """IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nummus_app') THEN
         GRANT SELECT ON search_vectors TO nummus_app;
-    END IF;
-END $$;
-"""
-
-_SERVE_0002 = """
-CREATE OR REPLACE FUNCTION nummus_serve(p_version integer) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM index_versions WHERE version = p_version
-                    AND state IN ('sealed', 'serving')) THEN
-        RAISE EXCEPTION 'index version % is not sealed', p_version;
-    END IF;
-    UPDATE index_versions SET state = 'sealed' WHERE state = 'serving' AND version <> p_version;
-    UPDATE index_versions SET state = 'serving' WHERE version = p_version;
-    EXECUTE format(
-        'CREATE OR REPLACE VIEW search_vectors AS'
-        ' SELECT coin_id, period, obv, rev, pair, %s AS index_version, false AS in_delta FROM %I'
-        ' UNION ALL'
-        ' SELECT coin_id, period, obv, rev, pair, %s AS index_version, true AS in_delta FROM %I',
-        p_version, format('index_v%s', p_version), p_version, format('delta_v%s', p_version + 1));
-END $$;
-"""
+    END IF;"""
 
 
 def upgrade() -> None:
-    op.execute(_SERVE)
+    op.execute(_SERVE.format(drop="DROP VIEW IF EXISTS search_vectors;", create="CREATE VIEW", grant=_GRANT))
 
 
 def downgrade() -> None:
-    op.execute(_SERVE_0002)
+    op.execute(_SERVE.format(drop="", create="CREATE OR REPLACE VIEW", grant=""))
