@@ -215,7 +215,7 @@ def embed_freeze(settings: Settings, freeze: str = "v1", encoder: str | Encoder 
                                                 batch_size=batch_size, chunk_size=chunk_size,
                                                 num_workers=num_workers, progress=progress)
     _check_vectors(chunk)
-    record_skipped(settings, chunk, run_name=run.path.name)
+    record_skipped(settings, chunk, run_name=run.path.name, table=table)
     summary = EmbedSummary(source=freeze_id, run_dir=str(run.path), encoder_id=encoder.encoder_id, coins=len(coins),
                            embedded=len(chunk.coin_id), one_sided=int(chunk.one_side.sum()),
                            skipped=len(chunk.skipped_coin_id), chunks=stats["chunks"],
@@ -268,7 +268,7 @@ def embed_delta(settings: Settings, source_table: str = "marts.coins", *, batch_
                                                 encoder=encoder, batch_size=batch_size, chunk_size=chunk_size,
                                                 num_workers=num_workers, progress=progress)
     _check_vectors(chunk)
-    record_skipped(settings, chunk, run_name=run.path.name)
+    record_skipped(settings, chunk, run_name=run.path.name, table=table)
     metadata = source.read_metadata(settings, table, [int(c) for c in chunk.coin_id])
     added = index.append_delta(settings, version=version, vtype=vtype, freeze_id=source_id, coin_ids=chunk.coin_id,
                                obv=chunk.obv, rev=chunk.rev, pair=chunk.pair, metadata=metadata)
@@ -309,7 +309,7 @@ def embed_sample(settings: Settings, freeze: str = "v1", n: int = 16, encoder: s
         _, _, chunk, _ = run_embedding(settings, coins, source_name=f"sample-{freeze_id}", encoder=encoder,
                                        batch_size=16, chunk_size=max(1, len(coins)), num_workers=0,
                                        run_dir=Path(tmp), progress=False)
-    record_skipped(settings, chunk, run_name=f"sample-{freeze_id}")
+    record_skipped(settings, chunk, run_name=f"sample-{freeze_id}", table=table)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     eid = encoder.encoder_id.model_dump_json()
     rows = [(int(cid), side, getattr(chunk, side)[i].tolist(), eid, now)

@@ -36,7 +36,7 @@ def freeze_table(freeze: str) -> tuple[str, str]:
     raise NummusError(f"not a freeze: {freeze!r} (expected vN, e.g. v1)", setting="--freeze")
 
 
-def _columns(con, table: str) -> list[str]:
+def columns(con, table: str) -> list[str]:
     schema, name = table.split(".")
     rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
                        "AND table_name = ? ORDER BY ordinal_position", [schema, name]).fetchall()
@@ -48,7 +48,7 @@ def _columns(con, table: str) -> list[str]:
 def read_crops(settings: Settings, table: str) -> list[CoinCrops]:
     """Every coin of `table` with its 224 px crop keys, ordered by coin_id."""
     with warehouse.session(settings, read_only=True) as con:
-        cols = set(_columns(con, table))
+        cols = set(columns(con, table))
         status = "crop_status" if "crop_status" in cols else "NULL"
         rows = con.execute(f"SELECT coin_id, obv_small_key, rev_small_key, {status} FROM {table} "
                            "ORDER BY coin_id").fetchall()
@@ -58,7 +58,7 @@ def read_crops(settings: Settings, table: str) -> list[CoinCrops]:
 def read_metadata(settings: Settings, table: str, coin_ids: list[int] | None = None) -> list[tuple]:
     """Rows of METADATA_COLUMNS for the given coins (all when None), ordered by coin_id."""
     with warehouse.session(settings, read_only=True) as con:
-        cols = set(_columns(con, table))
+        cols = set(columns(con, table))
         select = ", ".join(f'"{c}"' if c in cols else f"NULL AS {c}" for c in METADATA_COLUMNS)
         if coin_ids is None:
             return con.execute(f"SELECT {select} FROM {table} ORDER BY coin_id").fetchall()

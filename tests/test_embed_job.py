@@ -258,3 +258,8 @@ def test_quarantine_once_per_coin_and_reason(settings, store, tiny):
     embed_freeze(settings, "v1", tiny, num_workers=0, progress=False, roundtrip=False)
     embed_freeze(settings, "v1", tiny, num_workers=0, progress=False, roundtrip=False)
     assert _quarantine(settings) == [("embed", ids[1], "crop_unreadable"), ("embed", ids[3], "red_crop")]
+    from nummus import warehouse
+
+    with warehouse.session(settings, read_only=True) as con:
+        assert con.execute("SELECT house, sale, lot FROM raw.quarantine WHERE coin_id = ?", [ids[3]]).fetchall() \
+            == [("demo", "s1", "3")]
