@@ -198,3 +198,38 @@ def test_batch_in_a_process_pool_matches_inline(settings, warehouse_con, store):
     with warehouse.session(settings, read_only=True) as con:
         n = con.execute("SELECT count(*) FROM raw.crops WHERE status = 'green'").fetchone()[0]
     assert n == 6
+
+
+def single_photo(shade: int) -> np.ndarray:
+    """One coin in the middle of the photo (the left coin of a pair photo, recentred)."""
+    pair = pair_photo()
+    img = np.full_like(pair, 245)
+    img[:, 200:600] = pair[:, 0:400]
+    img[img < 245] = np.clip(img[img < 245].astype(int) + shade, 0, 244).astype(np.uint8)
+    return img
+
+
+def test_single_coin_with_a_second_photo_gets_its_reverse_from_it(settings, warehouse_con, store):
+    """Dealers often photograph a coin one side per photo: main photo = obverse, photo n=1 = reverse."""
+    from nummus import warehouse
+
+    ids = add_lots(warehouse_con, store, {"two_photos": jpeg(single_photo(0)), "one_photo": jpeg(single_photo(0)),
+                                          "second_is_pair": jpeg(single_photo(0))}, sale="singles")
+    for lot, data in (("two_photos", jpeg(single_photo(20))), ("second_is_pair", jpeg(pair_photo()))):
+        key = f"raw/testhouse/singles/{lot}/1.img"
+        store.put(key, data)
+        warehouse_con.execute("INSERT INTO raw.images (coin_id, house, sale, lot, n, sha256, object_key) "
+                              "VALUES (?, 'testhouse', 'singles', ?, 1, 'x', ?)", [ids[lot], lot, key])
+    warehouse_con.close()
+    run_vision(settings, workers=1, progress=False)
+    with warehouse.session(settings, read_only=True) as con:
+        rows = crops_by_lot(con, ids, crop_version(settings))
+    both = rows["two_photos"]
+    assert both["layout"] == "single" and both["side_rule"].startswith("single_photos")
+    assert both["rev_key"] and both["rev_small_key"] and store.exists(both["rev_small_key"])
+    assert store.get(both["rev_key"]) != store.get(both["obv_key"])
+    assert both["status"] == "green", both["reasons"]
+    assert len(json.loads(both["detection"])["coins"]) == 2
+    for lot in ("one_photo", "second_is_pair"):  # no usable second side: obverse only, yellow
+        assert rows[lot]["rev_key"] is None and rows[lot]["status"] == "yellow"
+    assert any(r.startswith("second_photo_not_single") for r in rows["second_is_pair"]["reasons"])

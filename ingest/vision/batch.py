@@ -15,6 +15,7 @@ from multiprocessing import get_all_start_methods, get_context
 
 from pydantic import BaseModel
 
+from ingest.vision.quality import SINGLE_REASON, YELLOW_FLAGS
 from nummus.settings import Settings, get_settings
 
 _PARENT = os.getpid()
@@ -44,11 +45,13 @@ class Task:
     lot: str
     object_key: str
     sha256: str | None
+    second_key: str | None = None   # the lot's second photo (n = 1): the reverse of a single coin
 
 
 TODO_SQL = """
-SELECT i.coin_id, i.house, i.sale, i.lot, i.object_key, i.sha256
+SELECT i.coin_id, i.house, i.sale, i.lot, i.object_key, i.sha256, j.object_key
 FROM raw.images i
+LEFT JOIN raw.images j ON j.house = i.house AND j.sale = i.sale AND j.lot = i.lot AND j.n = 1
 WHERE i.n = 0 AND NOT EXISTS (
     SELECT 1 FROM raw.crops c
     WHERE c.coin_id = i.coin_id AND c.crop_version = $version
@@ -113,6 +116,8 @@ def _process(task: Task, settings: Settings) -> dict:
             full, small = split.crops[side]
             keys[side] = store.put(crop_key(version, task.coin_id, side), full)
             keys[f"{side}_small"] = store.put(crop_key(version, task.coin_id, side, config.small_size), small)
+    if det.layout == "single" and task.second_key:
+        _reverse_from_second_photo(task, split, keys, store, config)
     obv, rev = det.side("obv"), det.side("rev")
     # conversions that were handled (CMYK, 16-bit, alpha, grayscale, reduced decode) are recorded
     # in detection.input_notes; only input that could not be used is quarantined
@@ -121,6 +126,34 @@ def _process(task: Task, settings: Settings) -> dict:
                         obv_flags=obv.flags if obv else None, rev_flags=rev.flags if rev else None,
                         confidence=det.confidence),
             "quarantine": []}
+
+
+def _reverse_from_second_photo(task: Task, split, keys: dict, store, config) -> None:
+    """A coin photographed one side per photo: when the main photo holds a single coin and the
+    lot's second photo holds a single coin too, that coin is the reverse (rule recorded)."""
+    from ingest.vision.config import crop_key
+    from ingest.vision.decode import PhotoRejected
+    from ingest.vision.splitter import split_photo
+
+    det = split.detection
+    try:
+        second = split_photo(store.get(task.second_key), config)
+    except (PhotoRejected, FileNotFoundError) as exc:
+        det.reasons.append(f"second_photo_unusable: {getattr(exc, 'reason', exc)}")
+        return
+    if second.detection.layout != "single" or "obv" not in second.crops:
+        det.reasons.append(f"second_photo_not_single: {second.detection.layout}")
+        return
+    coin = second.detection.coins[0].model_copy(update={"side": "rev"})
+    full, small = second.crops["obv"]
+    keys["rev"] = store.put(crop_key(config.crop_version, task.coin_id, "rev"), full)
+    keys["rev_small"] = store.put(crop_key(config.crop_version, task.coin_id, "rev", config.small_size), small)
+    det.coins.append(coin)
+    det.side_rule = "single_photos: first photo obverse, second photo reverse"
+    det.reasons = [r for r in det.reasons if r != SINGLE_REASON]
+    det.reasons += [f"rev: {f}" for f in coin.flags if f in YELLOW_FLAGS]
+    det.status = "yellow" if det.reasons else "green"
+    det.confidence = round(min(det.confidence / 0.8, second.detection.confidence / 0.8, 1.0), 3)
 
 
 def _row(task: Task, version: str, *, layout: str, status: str, reasons: list[str], detection: dict,

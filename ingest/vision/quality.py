@@ -15,6 +15,7 @@ NOT_ROUND_RATIO = 0.85
 PAIR_SIZE_RATIO = 0.75
 
 YELLOW_FLAGS = ("edge_clipped", "off_centre", "low_contrast", "not_round", "tiny")
+SINGLE_REASON = "single: one coin only, no reverse"
 
 
 def assess(det: Detection, centre_shift: dict[int, float] | None = None,
@@ -54,7 +55,7 @@ def assess(det: Detection, centre_shift: dict[int, float] | None = None,
         det.reasons = [f"group_lot: {len(det.coins)} coins in one photo"] + reasons
         return det
     if det.layout == "single":
-        reasons.append("single: one coin only, no reverse")
+        reasons.append(SINGLE_REASON)
     else:
         obv, rev = det.coins
         if min(obv.r, rev.r) / max(obv.r, rev.r) < PAIR_SIZE_RATIO:
