@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-all browser lint clean
+.PHONY: install demo serve test test-all browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# the whole pipeline on a generated sample auction; exits when done (then: make serve)
 demo: install
-	$(BIN)/nummus demo
+	$(BIN)/nummus demo --no-serve
+
+serve: install
+	$(BIN)/nummus serve
 
 # Debian's Chromium for the browser test (Playwright's own browser download does not work here).
 browser:

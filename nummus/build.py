@@ -150,6 +150,17 @@ def _samples(settings: Settings, failing: dict[str, str], pg_dsn: str | None) ->
     return out
 
 
+def _close_dbt_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB connection open in the process after a run; a later
+    connection with another configuration (read-only, say) would then be refused."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
+
+    with manager._LOCK:
+        if manager._ENV is not None:
+            manager._ENV.close()
+            manager._ENV = None
+
+
 def run_dbt(settings: Settings, args: list[str], *, with_postgres: bool = False,
             dbt_vars: dict | None = None) -> BuildResult:
     """Run one dbt command (`build`, `test`, ...) in-process on the settings' warehouse."""
@@ -176,7 +187,10 @@ def run_dbt(settings: Settings, args: list[str], *, with_postgres: bool = False,
     started_at = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     with _env(env):
-        res = dbtRunner().invoke(command)
+        try:
+            res = dbtRunner().invoke(command)
+        finally:
+            _close_dbt_duckdb()
     seconds = time.perf_counter() - t0
     if res.exception is not None or res.result is None or not hasattr(res.result, "results"):
         detail = str(res.exception or "no results").strip().splitlines()

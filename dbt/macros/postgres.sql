@@ -23,6 +23,12 @@
     {{ return(rows[0][0] if rows else '') }}
 {% endmacro %}
 
+{#- The version an index version was merged from (0 for one built from a freeze). -#}
+{% macro nummus_index_parent(version) %}
+    {%- set rows = nummus_rows("select * from postgres_query('pg', 'select coalesce(parent_version, 0) from index_versions where version = " ~ (version | int) ~ "')") -%}
+    {{ return(rows[0][0] if rows else 0) }}
+{% endmacro %}
+
 {#- PostgreSQL SQL selecting the vectors of an index version: index_vN, with delta_vN+1 when asked. -#}
 {% macro nummus_pg_vectors(version, with_delta=true) -%}
     select coin_id, obv, rev, pair from index_v{{ version | int }}
