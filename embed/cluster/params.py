@@ -11,7 +11,9 @@ Vector = Literal["pair", "obv", "rev"]
 
 class ClusterParams(BaseModel):
     vector: Vector = "pair"
-    pca_dims: int | None = Field(64, description="PCA pre-reduction; None = off")
+    pca_dims: int | None = Field(None, description="PCA pre-reduction; None = off. Off by measurement: at 100k x 512 "
+                                 "PCA-64 saved ~5 s of CPU but split coins of singular types into spurious "
+                                 "clusters (ARI 0.84 against 0.998 without it)")
     n_neighbors: int = 30
     min_dist: float = 0.0
     n_components: int = 15

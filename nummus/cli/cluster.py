@@ -22,7 +22,8 @@ def cluster(
     ctx: typer.Context,
     index: str = typer.Option(None, "--index", help="Index version, e.g. v3 or 3 (default: the serving one)."),
     vector: str = typer.Option("pair", "--vector", help="pair | obv | rev"),
-    pca_dims: int = typer.Option(64, "--pca-dims", min=0, help="PCA pre-reduction (0 = off)."),
+    pca_dims: int = typer.Option(0, "--pca-dims", min=0, help="PCA pre-reduction to this many dims (0 = off, the default: "
+                                 "measured to cost quality, embed/cluster/README.md)."),
     epochs: int = typer.Option(None, "--epochs", min=1, help="15-d UMAP epochs (default 50 from 10k points, else 200)."),
     activate: bool = typer.Option(True, "--activate/--no-activate", help="Make this run the one the app shows."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
