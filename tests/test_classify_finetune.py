@@ -71,7 +71,7 @@ s = Settings(data_dir=sys.argv[1], database_url=sys.argv[2])
 train_period(s, "finetune", backbone="tiny", image_size={size}, epochs={epochs}, batch_size=8, lr=3e-3,
              min_class_size=5, use_phash=False, checkpoint_seconds=0.0, workers=0, progress=False)
 """
-EPOCHS = 8
+EPOCHS = 12
 
 
 def test_finetune_resumes_after_kill(ft_settings, pg_url):
@@ -82,13 +82,14 @@ def test_finetune_resumes_after_kill(ft_settings, pg_url):
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT.format(size=SIZE, epochs=EPOCHS),
                              str(ft_settings.data_dir), pg_url], env=env)
     deadline = time.time() + 60
-    seen: set[int] = set()            # checkpoint files written (each save replaces the inode)
+    seen: set[tuple[int, int]] = set()   # checkpoint saves observed (each one a new file)
     while time.time() < deadline and proc.poll() is None:
         try:
-            seen.add(os.stat(ckpt).st_ino)
+            st = os.stat(ckpt)
+            seen.add((st.st_ino, st.st_mtime_ns))
         except FileNotFoundError:
             pass
-        if len(seen) >= 10:           # ~ two and a half epochs of 4 batches
+        if len(seen) >= 8:            # about two epochs of 4 batches
             os.kill(proc.pid, signal.SIGKILL)
             break
         time.sleep(0.005)
