@@ -7,6 +7,7 @@ import os
 import re
 import uuid
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -54,26 +55,44 @@ def pg_url(pg_empty_url):
     return pg_empty_url
 
 
-@pytest.fixture
-def settings(tmp_path, pg_url, monkeypatch):
-    """Settings pointing at a temporary data folder, DuckDB file and object store, and at this
-    module's PostgreSQL database; the warehouse is initialised."""
+@contextmanager
+def nummus_env(root: Path, pg_url: str):
+    """Point nummus at a data folder under `root` and at `pg_url` (env vars, working directory,
+    caches cleared); the warehouse is initialised. Yields the Settings."""
     from nummus import stores
     from nummus.objectstore import _store
     from nummus.settings import get_settings
 
-    monkeypatch.setenv("NUMMUS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DATABASE_URL", pg_url)
-    for var in ("NUMMUS_DUCKDB_PATH", "NUMMUS_OBJECT_STORE_URL", "NUMMUS_DATABASE_URL", "NUMMUS_CONFIG"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    _store.cache_clear()
-    s = get_settings()
-    stores.init(s)
-    yield s
-    get_settings.cache_clear()
-    _store.cache_clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NUMMUS_DATA_DIR", str(root / "data"))
+        mp.setenv("DATABASE_URL", pg_url)
+        for var in ("NUMMUS_DUCKDB_PATH", "NUMMUS_OBJECT_STORE_URL", "NUMMUS_DATABASE_URL", "NUMMUS_CONFIG"):
+            mp.delenv(var, raising=False)
+        mp.chdir(root)
+        get_settings.cache_clear()
+        _store.cache_clear()
+        try:
+            s = get_settings()
+            stores.init(s)
+            yield s
+        finally:
+            get_settings.cache_clear()
+            _store.cache_clear()
+
+
+@pytest.fixture
+def settings(tmp_path, pg_url):
+    """Settings pointing at a temporary data folder, DuckDB file and object store, and at this
+    module's PostgreSQL database; the warehouse is initialised."""
+    with nummus_env(tmp_path, pg_url) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def module_settings(tmp_path_factory, pg_url):
+    """Like `settings`, shared by the tests of one module (for state that is costly to build)."""
+    with nummus_env(tmp_path_factory.mktemp("module"), pg_url) as s:
+        yield s
 
 
 @pytest.fixture

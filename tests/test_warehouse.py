@@ -73,29 +73,15 @@ def fill_raw(con, store) -> None:
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory, pg_url):
+def wh(module_settings):
     """Settings for this module's warehouse (env set), filled and built once."""
-    from nummus import stores
-    from nummus.objectstore import _store, get_store
-    from nummus.settings import get_settings
+    from nummus.objectstore import get_store
 
-    root = tmp_path_factory.mktemp("warehouse")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NUMMUS_DATA_DIR", str(root / "data"))
-        mp.setenv("DATABASE_URL", pg_url)
-        for var in ("NUMMUS_DUCKDB_PATH", "NUMMUS_OBJECT_STORE_URL", "NUMMUS_DATABASE_URL", "NUMMUS_CONFIG"):
-            mp.delenv(var, raising=False)
-        mp.chdir(root)
-        get_settings.cache_clear()
-        _store.cache_clear()
-        s = get_settings()
-        stores.init(s)
-        with warehouse.session(s) as con:
-            fill_raw(con, get_store(s))
-        s.__dict__["first_build"] = build(s)
-        yield s
-        get_settings.cache_clear()
-        _store.cache_clear()
+    s = module_settings
+    with warehouse.session(s) as con:
+        fill_raw(con, get_store(s))
+    s.__dict__["first_build"] = build(s)
+    return s
 
 
 def query(settings, sql: str, params=None) -> list[tuple]:
