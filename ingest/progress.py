@@ -28,17 +28,11 @@ class Reporter:
 class RichReporter(Reporter):
     def __init__(self) -> None:
         super().__init__()
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
-        from rich.text import Text
+        from rich.progress import TextColumn
 
-        class Rate(ProgressColumn):
-            def render(self, task):
-                return Text(f"{task.speed:.1f}/s" if task.speed else "-/s", style="progress.data.speed")
+        from nummus.progress import job_progress
 
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
-                                  TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
-                                  TextColumn("{task.fields[counts]}"))
+        self._progress = job_progress("lots", TextColumn("{task.fields[counts]}"))
         self._task = None
 
     def start(self, label: str, total: int | None) -> None:

@@ -122,8 +122,7 @@ def parse_pending(settings: Settings | None = None, *, chunk_size: int = 5000, p
                   limit: int | None = None, on_chunk: Callable[[int], None] | None = None) -> ParseSummary:
     """Parse every pending lot into `raw.labels`. `limit` stops after that many lots (the rest stay
     pending); `on_chunk(done)` is called after each committed chunk."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from nummus.progress import job_progress
 
     settings = settings or get_settings()
     started = time.perf_counter()
@@ -138,11 +137,8 @@ def parse_pending(settings: Settings | None = None, *, chunk_size: int = 5000, p
         pending = len(todo)
         if limit is not None:
             todo = todo[:limit]
-        columns = [TextColumn("parse"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-                   TextColumn("{task.fields[rate]} lots/s"), TimeElapsedColumn(), TextColumn("ETA"),
-                   TimeRemainingColumn()]
-        with Progress(*columns, disable=not progress, transient=False) as bar:
-            task = bar.add_task("parse", total=len(todo), rate="-")
+        with job_progress("lots", enabled=progress) as bar:
+            task = bar.add_task("parse", total=len(todo))
             for start in range(0, len(todo), chunk_size):
                 keys = todo[start:start + chunk_size]
                 lots = con.execute(CHUNK_SQL, [[k[0] for k in keys], [k[1] for k in keys]]).fetchall()
@@ -158,8 +154,7 @@ def parse_pending(settings: Settings | None = None, *, chunk_size: int = 5000, p
                 parsed += len(rows)
                 quarantined += len(bad)
                 chunks += 1
-                elapsed = time.perf_counter() - started
-                bar.update(task, advance=len(keys), rate=f"{(start + len(keys)) / elapsed:,.0f}")
+                bar.update(task, advance=len(keys))
                 if on_chunk is not None:
                     on_chunk(start + len(keys))
     return ParseSummary(parser_version=PARSER_VERSION, pending=pending, parsed=parsed, quarantined=quarantined,

@@ -142,24 +142,18 @@ def write_site(plan: SitePlan, out_dir: Path, *, workers: int = 1, progress: boo
 def _run_jobs(jobs: list[tuple[str, PhotoPlan]], workers: int, progress: bool) -> None:
     if not jobs:
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from nummus.progress import job_progress
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]} photos/s"), TimeRemainingColumn())
-    with Progress(*columns, disable=not progress, transient=False) as bar:
-        task = bar.add_task("rendering photos", total=len(jobs), rate="-")
-        t0 = time.perf_counter()
-        done = 0
+    with job_progress("photos", enabled=progress) as bar:
+        task = bar.add_task("rendering photos", total=len(jobs))
         if workers > 1:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 for _ in pool.map(_render_photo, jobs, chunksize=4):
-                    done += 1
-                    bar.update(task, advance=1, rate=f"{done / (time.perf_counter() - t0):.1f}")
+                    bar.update(task, advance=1)
         else:
             for job in jobs:
                 _render_photo(job)
-                done += 1
-                bar.update(task, advance=1, rate=f"{done / (time.perf_counter() - t0):.1f}")
+                bar.update(task, advance=1)
 
 
 def generate(out_dir: str | Path, lots: int = 300, sales: int = 1, seed: int = 0, *, workers: int = 1,

@@ -300,21 +300,14 @@ class _progress:
     def __enter__(self):
         if not self.enabled:
             return lambda: None
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from nummus.progress import job_progress
 
-        self.bar = Progress(TextColumn("vision"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[rate]}"),
-                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+        self.bar = job_progress("img")
         self.bar.__enter__()
-        self.task = self.bar.add_task("vision", total=self.total, rate="")
-        self.t0 = time.perf_counter()
-        self.n = 0
+        self.task = self.bar.add_task("vision", total=self.total)
 
         def advance():
-            self.n += 1
-            rate = self.n / max(time.perf_counter() - self.t0, 1e-6)
-            self.bar.update(self.task, advance=1, rate=f"{rate:.1f} img/s")
+            self.bar.update(self.task, advance=1)
 
         return advance
 
