@@ -36,6 +36,9 @@ class CoinDetail(CoinHit):
     freeze_id: str | None = None
     index_version: int | None = Field(None, description="serving index version holding its vectors")
     in_delta: bool | None = None
+    predicted_period: str | None = Field(None, description="the period classifier's latest prediction")
+    predicted_confidence: float | None = Field(None, description="its calibrated confidence")
+    prediction_model: str | None = Field(None, description="the model version that predicted it")
 
 
 class QueryDetection(BaseModel):

@@ -51,6 +51,11 @@ SELECT c.coin_id, c.period, c.denomination, c.authority AS ruler, c.mint, c.meta
  WHERE c.coin_id = %(coin_id)s
 """
 
+PREDICTION = """
+SELECT period AS predicted_period, confidence AS predicted_confidence, model_version AS prediction_model
+  FROM period_predictions WHERE coin_id = %(coin_id)s ORDER BY created_at DESC LIMIT 1
+"""
+
 SERVING = "SELECT version, freeze_id, encoder_id, dim, vector_type, rows, sealed_at FROM index_versions" \
           " WHERE state = 'serving'"
 

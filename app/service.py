@@ -48,6 +48,7 @@ class SearchService:
         self.encoders = EncoderCache()
         self.executor = ThreadPoolExecutor(max_workers=encoder_threads, thread_name_prefix="nummus-encode")
         self._has_clusters: bool | None = None
+        self._tables: set[str] = set()
 
     async def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -144,7 +145,19 @@ class SearchService:
         rows = await self._fetch(queries.COIN, {"coin_id": coin_id})
         if not rows:
             raise NotFound(f"unknown coin_id {coin_id}")
-        return (await self._hits(rows))[0]
+        coin = (await self._hits(rows))[0]
+        if await self._has("period_predictions"):
+            for row in await self._fetch(queries.PREDICTION, {"coin_id": coin_id}):
+                coin.update(row)
+        return coin
+
+    async def _has(self, table: str) -> bool:
+        """Whether an optional table (filled by a later step) exists; remembered once true."""
+        if table not in self._tables:
+            rows = await self._fetch("SELECT to_regclass(%(t)s) IS NOT NULL AS present", {"t": table})
+            if rows[0]["present"]:
+                self._tables.add(table)
+        return table in self._tables
 
     async def stats(self) -> dict:
         try:

@@ -277,6 +277,21 @@ def test_coin_and_similar(client):
     assert client.get("/api/coins/2/similar", params={"period": "Not A Period"}).status_code == 422
 
 
+
+def test_coin_shows_the_classifiers_latest_prediction(client, pg_url):
+    import psycopg
+
+    assert client.get("/api/coins/3").json()["predicted_period"] is None
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO period_predictions (coin_id, model_version, period, confidence, created_at)"
+                     " VALUES (3, 'period_v1', 'greek', 0.61, now() - interval '1 day'),"
+                     "        (3, 'period_v2', 'celtic', 0.83, now())")
+    coin = client.get("/api/coins/3").json()
+    assert (coin["predicted_period"], coin["prediction_model"]) == ("celtic", "period_v2")
+    assert abs(coin["predicted_confidence"] - 0.83) < 1e-6
+    page = client.get("/coins/3").text
+    assert "predicted period" in page and "celtic" in page
+
 def test_stats_health_docs_crops(client):
     s = client.get("/api/stats").json()
     assert s["serving"]["version"] == 1 and s["coins"] == N_COINS + len(RESOLD) == s["vectors"]
