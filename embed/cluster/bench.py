@@ -23,6 +23,17 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM; ru_maxrss would include the parent's before exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _new_worker(x: np.ndarray, params: dict, cache_dir: str) -> dict:
     os.environ["NUMBA_CACHE_DIR"] = cache_dir
     from embed.cluster.params import ClusterParams
@@ -33,7 +44,7 @@ def _new_worker(x: np.ndarray, params: dict, cache_dir: str) -> dict:
     return {"labels": r.labels, "hdbscan_labels": r.hdbscan_labels, "stages_s": r.timings,
             "stages_cpu_s": r.cpu_seconds, "wall_s": round(time.perf_counter() - t, 2),
             "cpu_s": round(_cpu() - c, 2), "knn": r.knn_method,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+            "peak_rss_mb": _peak_rss_mb()}
 
 
 def _old_worker(x: np.ndarray, cache_dir: str) -> dict:
@@ -59,7 +70,7 @@ def _old_worker(x: np.ndarray, cache_dir: str) -> dict:
     stage("layout", lambda: umap.UMAP(n_components=2, **kw).fit_transform(x))
     return {"labels": labels, "stages_s": stages, "stages_cpu_s": cpu, "wall_s": round(time.perf_counter() - t0, 2),
             "cpu_s": round(_cpu() - c0, 2),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+            "peak_rss_mb": _peak_rss_mb()}
 
 
 def _fresh(fn, *args) -> dict:

@@ -28,7 +28,7 @@ class ClusterParams(BaseModel):
     reassign_min_votes: int = Field(4, description="a noise point joins a cluster when this many of its k neighbours are in it")
     purity_threshold: float = Field(0.9, description="a cluster is pure when this share of its labelled coins share one period")
     min_labelled: int = Field(10, description="a cluster needs this many coins with a period to be judged pure")
-    knn_exact_below: int = 30000
+    knn_exact_below: int = 10000
     knn_probe: int = 8
     seed: int = 0
 
