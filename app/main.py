@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import api, pages
+from app import api, cluster_pages, pages
 from app.db import app_database_url, make_pool, open_pool
 from app.service import SearchService
 from nummus.objectstore import get_store
@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None, *, pool_size: int = 8, encoder_
     app.state.service = SearchService(pool, encoder_threads=encoder_threads)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(cluster_pages.router)
+    app.state.cluster_db_url = None  # the read-only URL, resolved on the first cluster page
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     api.register_errors(app)
     return app

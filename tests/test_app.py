@@ -98,6 +98,8 @@ def env(pg_url, tmp_path_factory):
         for cid in ids:
             conn.execute("INSERT INTO cluster_assignments (run_id, coin_id, cluster, method, x, y)"
                          " VALUES (%s, %s, %s, 'hdbscan', 0, 0)", (run, cid, 7 if cid in (2, 15) else -1))
+        conn.execute("INSERT INTO cluster_summaries (run_id, cluster, size, labelled, dominant_period, purity, pure,"
+                     " periods) VALUES (%s, 7, 2, 2, 'roman_imperial', 1.0, true, '{\"roman_imperial\": 2}')", (run,))
         conn.execute("UPDATE cluster_runs SET state = 'done' WHERE run_id = %s", (run,))
         conn.execute("SELECT nummus_activate_cluster_run(%s)", (run,))
         conn.commit()
@@ -291,6 +293,17 @@ def test_coin_shows_the_classifiers_latest_prediction(client, pg_url):
     assert abs(coin["predicted_confidence"] - 0.83) < 1e-6
     page = client.get("/coins/3").text
     assert "predicted period" in page and "celtic" in page
+
+
+def test_cluster_pages_are_mounted(client):
+    grid = client.get("/clusters")
+    assert grid.status_code == 200 and "cluster" in grid.text.lower()
+    png = client.get("/clusters/map.png")
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
+    one = client.get("/clusters/7")
+    assert one.status_code == 200 and 'href="/coins/2"' in one.text and 'href="/coins/15"' in one.text
+    assert client.get("/audit").status_code == 200
+    assert client.get("/clusters/abc").status_code == 422
 
 def test_stats_health_docs_crops(client):
     s = client.get("/api/stats").json()
