@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from rich.console import Console
 
 from embed import checkpoint, source
@@ -287,7 +287,20 @@ class SampleReport(BaseModel):
     norm_min: float
     norm_max: float
     non_finite: int
+    resume_identical: bool = Field(description="a run stopped between chunks and rerun ends bit-identical")
     ok: bool
+
+
+def _resume_check(settings: Settings, coins: list, run_dir: Path, **kwargs) -> tuple[Chunk, bool]:
+    """Embed `coins` in two chunks, drop the last chunk file (what a kill before it was written
+    leaves), rerun: the resumed run must recompute exactly that chunk and end bit-identical."""
+    _, _, straight, stats = run_embedding(settings, coins, run_dir=run_dir, **kwargs)
+    last = RunDir(run_dir).chunk_path(stats["chunks"] - 1)
+    last.unlink()
+    _, _, resumed, again = run_embedding(settings, coins, run_dir=run_dir, **kwargs)
+    identical = again["resumed"] == stats["chunks"] - 1 and all(
+        np.array_equal(getattr(straight, k), getattr(resumed, k)) for k in ("coin_id", "obv", "rev", "pair"))
+    return straight, bool(identical)
 
 
 def embed_sample(settings: Settings, freeze: str = "v1", n: int = 16, encoder: str | Encoder = "auto", *,
@@ -306,9 +319,9 @@ def embed_sample(settings: Settings, freeze: str = "v1", n: int = 16, encoder: s
         picks = np.linspace(0, len(coins) - 1, n).round().astype(int)
         coins = [coins[i] for i in sorted(set(picks.tolist()))]
     with tempfile.TemporaryDirectory(prefix="embed-sample-") as tmp:
-        _, _, chunk, _ = run_embedding(settings, coins, source_name=f"sample-{freeze_id}", encoder=encoder,
-                                       batch_size=16, chunk_size=max(1, len(coins)), num_workers=0,
-                                       run_dir=Path(tmp), progress=False)
+        chunk, resume_identical = _resume_check(
+            settings, coins, Path(tmp), source_name=f"sample-{freeze_id}", encoder=encoder, batch_size=16,
+            chunk_size=max(1, -(-len(coins) // 2)), num_workers=0, progress=False)
     record_skipped(settings, chunk, run_name=f"sample-{freeze_id}", table=table)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     eid = encoder.encoder_id.model_dump_json()
@@ -321,12 +334,17 @@ def embed_sample(settings: Settings, freeze: str = "v1", n: int = 16, encoder: s
         con.execute("DELETE FROM meta.embed_sample")
         if rows:
             con.executemany("INSERT INTO meta.embed_sample VALUES (?, ?, ?, ?, ?)", rows)
+        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_resume_check (source VARCHAR, coins INTEGER, "
+                    "identical BOOLEAN, encoder_id VARCHAR, checked_at TIMESTAMP)")
+        con.execute("INSERT INTO meta.embed_resume_check VALUES (?, ?, ?, ?, ?)",
+                    [freeze_id, len(chunk.coin_id), resume_identical, eid, now])
     allv = np.concatenate([chunk.obv, chunk.rev, chunk.pair]) if len(chunk.coin_id) else np.zeros((0, encoder.dim))
     norms = np.linalg.norm(allv, axis=1) if len(allv) else np.zeros(0)
     non_finite = int((~np.isfinite(allv)).any(axis=1).sum()) if len(allv) else 0
     ok = bool(len(allv) > 0 and allv.shape[1] == encoder.dim and non_finite == 0
-              and norms.min() >= 0.99 and norms.max() <= 1.01)
+              and norms.min() >= 0.99 and norms.max() <= 1.01 and resume_identical)
     return SampleReport(source=freeze_id, encoder_id=encoder.encoder_id, coins=len(chunk.coin_id), rows=len(rows),
                         dim=int(allv.shape[1]) if len(allv) else encoder.dim,
                         norm_min=float(norms.min()) if len(norms) else 0.0,
-                        norm_max=float(norms.max()) if len(norms) else 0.0, non_finite=non_finite, ok=ok)
+                        norm_max=float(norms.max()) if len(norms) else 0.0, non_finite=non_finite,
+                        resume_identical=resume_identical, ok=ok)

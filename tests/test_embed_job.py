@@ -188,6 +188,7 @@ def test_sample_dry_run(settings, store, tiny):
         versions = conn.execute("SELECT count(*) FROM index_versions").fetchone()[0]
     report = embed_sample(settings, "v1", 4, tiny)
     assert report.ok and report.coins == 4 and report.rows == 12 and report.dim == 32
+    assert report.resume_identical
     assert 0.99 <= report.norm_min <= report.norm_max <= 1.01 and report.non_finite == 0
     with warehouse.session(settings, read_only=True) as con:
         rows = con.execute("SELECT side, len(vector), encoder_id FROM meta.embed_sample").fetchall()
@@ -198,6 +199,25 @@ def test_sample_dry_run(settings, store, tiny):
         assert con.execute("SELECT count(*) FROM meta.embed_sample").fetchone()[0] == 6
     with postgres.session(settings) as conn:
         assert conn.execute("SELECT count(*) FROM index_versions").fetchone()[0] == versions
+    with warehouse.session(settings, read_only=True) as con:
+        assert con.execute("SELECT identical FROM meta.embed_resume_check").fetchall() == [(True,), (True,)]
+
+
+def test_sample_dry_run_catches_a_resume_that_drifts(settings, store, tiny, monkeypatch):
+    """An encoder whose output changes between runs cannot resume bit-identically: no-go."""
+    from embed.job import embed_sample
+
+    make_freeze(settings, store, 6)
+    encode = tiny.encode_tensor
+    calls = iter(range(1000))
+
+    def drifting(images):
+        v = encode(images) + 1e-3 * next(calls)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    monkeypatch.setattr(tiny, "encode_tensor", drifting)
+    report = embed_sample(settings, "v1", 4, tiny)
+    assert not report.resume_identical and not report.ok
 
 
 def test_missing_freeze_is_a_clear_error(settings):

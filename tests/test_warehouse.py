@@ -202,8 +202,13 @@ def test_gate_freeze_red_on_stale_crop_version(wh):
 
 # --- gate_go and the QA report ------------------------------------------------------------------
 
-def embed_sample(settings, vectors: dict[int, str]) -> None:
-    """meta.embed_sample as the embed dry run writes it; vectors as SQL list literals."""
+def embed_sample(settings, vectors: dict[int, str], resume_identical: bool = True) -> None:
+    """meta.embed_sample and meta.embed_resume_check as the embed dry run writes them; vectors as
+    SQL list literals."""
+    query(settings, "CREATE TABLE IF NOT EXISTS meta.embed_resume_check (source VARCHAR, coins INTEGER,"
+                    " identical BOOLEAN, encoder_id VARCHAR, checked_at TIMESTAMP)")
+    query(settings, "INSERT INTO meta.embed_resume_check VALUES ('v1', ?, ?, 'test', current_timestamp)",
+          [len(vectors), resume_identical])
     query(settings, "CREATE TABLE IF NOT EXISTS meta.embed_sample (coin_id BIGINT, side VARCHAR, vector FLOAT[],"
                     " encoder_id VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp)")
     query(settings, "DELETE FROM meta.embed_sample")
@@ -214,7 +219,8 @@ def embed_sample(settings, vectors: dict[int, str]) -> None:
 
 def test_gate_go_red_without_report_and_on_nan_green_when_clean(wh):
     result = run_gate("gate_go", wh)
-    assert not result.passed and {"gate_go_qa_report", "gate_go_embed_sample"} <= set(failing(result))
+    assert not result.passed
+    assert {"gate_go_qa_report", "gate_go_embed_sample", "gate_go_resumable"} <= set(failing(result))
 
     path = write_report(wh)
     html = open(path).read()
@@ -233,6 +239,10 @@ def test_gate_go_red_without_report_and_on_nan_green_when_clean(wh):
     problems = {(row["problem"].split(" ")[0], row["coin_id"]) for t in result.failing for row in t.sample}
     assert problems == {("NaN,", cid(1)), ("norm", cid(2)), ("dimension", cid(3)), ("NaN,", cid(4))}
     assert "gate_go_qa_report" not in failing(result)       # the report is there now
+
+    embed_sample(wh, {cid(i): unit for i in range(5)}, resume_identical=False)  # a resume that drifted
+    result = run_gate("gate_go", wh)
+    assert list(failing(result)) == ["gate_go_resumable"]
 
     embed_sample(wh, {cid(i): unit for i in range(5)})
     result = run_gate("gate_go", wh)
