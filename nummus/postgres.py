@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import warnings
 from contextlib import contextmanager
 from typing import Iterator
@@ -55,15 +57,14 @@ def database_url(settings: Settings | None = None) -> str:
 
 def stop_embedded(settings: Settings | None = None) -> bool:
     """Stop the embedded server of this data folder; False when none was running."""
-    import subprocess
-
     settings = settings or get_settings()
     pgdata = settings.pg_data_path
     if not (pgdata / "postmaster.pid").exists():
         return False
-    from pgserver._commands import pg_ctl
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs' XDG_RUNTIME_DIR warning on import
+        from pgserver._commands import pg_ctl
 
-    import os
     user = "pgserver" if os.geteuid() == 0 else None
     try:
         pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
