@@ -92,8 +92,8 @@ class _Batch:
     (a kill loses at most the open batch, which a rerun redoes). Committing every few lots, or
     every second, spares a statement per row and a disk flush per lot when the house answers fast."""
 
-    def __init__(self, con, writer: RawWriter, queue: CrawlQueue, max_lots: int = 20, max_seconds: float = 1.0):
-        self.con, self.writer, self.queue = con, writer, queue
+    def __init__(self, writer: RawWriter, queue: CrawlQueue, max_lots: int = 20, max_seconds: float = 1.0):
+        self.writer, self.queue = writer, queue
         self.max_lots, self.max_seconds = max_lots, max_seconds
         self.lots, self.since = 0, time.monotonic()
 
@@ -104,14 +104,7 @@ class _Batch:
 
     def commit(self) -> None:
         if self.lots:
-            self.con.begin()
-            try:
-                self.writer.flush()
-                self.queue.flush()
-                self.con.commit()
-            except BaseException:
-                self.con.rollback()
-                raise
+            self.writer.commit(self.queue.flush)
         self.lots, self.since = 0, time.monotonic()
 
 
@@ -220,7 +213,7 @@ def scrape(house: str, sale: str, *, lots: tuple[int, int] | None = None, base_u
             refs, total, misses_end = _candidates(adapter, fetcher, queue, sale, lots, base_url)
             reporter.start(f"scrape {house} {sale}", total)
             misses = 0
-            batch = _Batch(con, writer, queue)
+            batch = _Batch(writer, queue)
             for ref in refs:
                 if misses_end and misses >= max_misses:
                     summary.stopped_after_misses = True

@@ -197,9 +197,7 @@ def import_file(path: Path, *, images_dir: Path | None = None, mapping: dict[str
                 for i, row in enumerate(records[start:start + BATCH], start=start + 2):  # line 1 = header
                     outcome = _import_row(writer, row, columns, defaults, base, seen, f"{path}:{i}", summary)
                     reporter.advance(outcome)
-                con.begin()
-                writer.flush()
-                con.commit()
+                writer.commit()
     finally:
         reporter.stop()
     return summary

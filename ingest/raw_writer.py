@@ -115,6 +115,19 @@ class RawWriter:
         insert_rows(self.con, "raw.quarantine", _QUARANTINE_COLUMNS, self._quarantine)
         self._lots, self._image_rows, self._quarantine = [], [], []
 
+    def commit(self, *also) -> None:
+        """Flush the buffered rows, then each callable in `also` (e.g. the crawl queue's marks),
+        in one transaction; roll it back when anything fails."""
+        self.con.begin()
+        try:
+            self.flush()
+            for flush in also:
+                flush()
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+
     def forget(self) -> None:
         """After a rollback: drop the buffers and re-read what is stored."""
         self._lots, self._image_rows, self._quarantine = [], [], []

@@ -49,9 +49,7 @@ def reparse(house: str | None = None, *, settings: Settings | None = None,
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
                 reporter.advance(outcome)
                 if i % BATCH == 0 or i == len(rows):
-                    con.begin()
-                    writer.flush()
-                    con.commit()
+                    writer.commit()
         finally:
             reporter.stop()
     return summary
