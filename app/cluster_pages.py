@@ -4,6 +4,8 @@ this router serves them over a read-only connection, in a worker thread."""
 
 from __future__ import annotations
 
+from html import escape
+
 import psycopg
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -15,12 +17,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _call(request: Request, function, *args):
-    from app.db import app_database_url
-
-    url = request.app.state.cluster_db_url
-    if url is None:
-        url = request.app.state.cluster_db_url = app_database_url(request.app.state.settings)
-    with psycopg.connect(url, autocommit=True,
+    with psycopg.connect(request.app.state.database_url, autocommit=True,
                          options="-c default_transaction_read_only=on -c statement_timeout=30000") as conn:
         return function(conn, *args)
 
@@ -32,15 +29,9 @@ async def _page(request: Request, template: str, function, *args) -> HTMLRespons
         data = await run_in_threadpool(_call, request, function, *args)
     except (NummusError, psycopg.errors.UndefinedTable) as exc:
         message = str(exc) if isinstance(exc, NummusError) else "no clustering has run yet: run `nummus cluster`"
-        return HTMLResponse(f"<!doctype html><title>nummus · clusters</title><p>{_escape(message)}</p>"
+        return HTMLResponse(f"<!doctype html><title>nummus · clusters</title><p>{escape(message)}</p>"
                             '<p><a href="/">search</a></p>', status_code=404)
     return HTMLResponse(pages.render(template, **data))
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
 
 
 @router.get("/clusters", response_class=HTMLResponse)

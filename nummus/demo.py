@@ -127,10 +127,10 @@ def _embed_sample(ctx: DemoContext) -> str:
     r = embed_sample(ctx.settings, freeze=ctx.state["freeze"], n=16)
     if not r.ok:
         raise NummusError(f"embedding dry run failed: norms {r.norm_min:.3f}..{r.norm_max:.3f}, "
-                          f"{r.non_finite} non-finite rows")
+                          f"{r.non_finite} non-finite rows, resume identical: {r.resume_identical}")
     gate = _gate(ctx, "gate_go")
-    return (f"dry run on {r.coins} coins with {r.encoder_id.spec if hasattr(r.encoder_id, 'spec') else r.encoder_id}: "
-            f"dim {r.dim}, norms {r.norm_min:.4f}..{r.norm_max:.4f}; {gate}")
+    return (f"dry run on {r.coins} coins with {r.encoder_id.spec}: dim {r.dim}, "
+            f"norms {r.norm_min:.4f}..{r.norm_max:.4f}, resume bit-identical; {gate}")
 
 
 def _embed(ctx: DemoContext) -> str:

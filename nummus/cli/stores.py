@@ -108,8 +108,7 @@ def sql(
 def _run_sql(con, query: str, fmt: str) -> None:
     from nummus import warehouse
 
-    if con is not None:
-        warehouse.refuse_frozen_write(query)
+    warehouse.refuse_frozen_write(query)
     rel = con.sql(query)
     if rel is None:
         return
