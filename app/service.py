@@ -47,8 +47,7 @@ class SearchService:
         self.pool = pool
         self.encoders = EncoderCache()
         self.executor = ThreadPoolExecutor(max_workers=encoder_threads, thread_name_prefix="nummus-encode")
-        self._has_clusters: bool | None = None
-        self._tables: set[str] = set()
+        self._tables: dict[str, bool] = {}  # optional tables (later steps' migrations): present?
 
     async def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -76,11 +75,7 @@ class SearchService:
     async def _clusters(self, ids: list[int]) -> dict[int, int]:
         """Cluster of each coin in the clustering run chosen for the app (`cluster_active`,
         migration 0005), when there is one."""
-        if self._has_clusters is None:
-            rows = await self._fetch("SELECT to_regclass('cluster_active') IS NOT NULL"
-                                     " AND to_regclass('cluster_assignments') IS NOT NULL AS present")
-            self._has_clusters = bool(rows[0]["present"])
-        if not self._has_clusters or not ids:
+        if not ids or not (await self._has("cluster_active") and await self._has("cluster_assignments")):
             return {}
         rows = await self._fetch("SELECT a.coin_id, a.cluster FROM cluster_active ca"
                                  " JOIN cluster_assignments a ON a.run_id = ca.run_id"
@@ -152,12 +147,11 @@ class SearchService:
         return coin
 
     async def _has(self, table: str) -> bool:
-        """Whether an optional table (filled by a later step) exists; remembered once true."""
+        """Whether an optional table (made by a later step's migration) exists; asked once."""
         if table not in self._tables:
             rows = await self._fetch("SELECT to_regclass(%(t)s) IS NOT NULL AS present", {"t": table})
-            if rows[0]["present"]:
-                self._tables.add(table)
-        return table in self._tables
+            self._tables[table] = bool(rows[0]["present"])
+        return self._tables[table]
 
     async def stats(self) -> dict:
         try:
