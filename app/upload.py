@@ -10,16 +10,6 @@ MAX_BYTES = 20 * 1024 * 1024          # 20 MiB
 MAX_PIXELS = 50_000_000               # 50 MP
 MIN_SIDE = 32
 
-_IMAGE_MAGIC = (
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"BM", "bmp"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-)
-
 
 class UploadRejected(Exception):
     """A 400 (or 413) with a message for the user."""
@@ -32,13 +22,14 @@ class UploadRejected(Exception):
 
 
 def sniff(data: bytes) -> str:
-    """The image format from the first bytes; UploadRejected for anything else."""
+    """The image format from the first bytes (the scraper's formats, plus BMP for uploads);
+    UploadRejected for anything else."""
+    from ingest.images import sniff as sniff_image
+
     head = data[:64]
-    for magic, fmt in _IMAGE_MAGIC:
-        if head.startswith(magic):
-            return fmt
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
+    fmt = sniff_image(head) or ("bmp" if head.startswith(b"BM") else None)
+    if fmt:
+        return fmt
     text = head.lstrip().lower()
     if head.startswith(b"%PDF"):
         raise UploadRejected("pdf", "this is a PDF document, not an image: upload a JPEG, PNG or WebP photo")
