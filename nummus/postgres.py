@@ -8,10 +8,12 @@ import os
 import subprocess
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import psycopg
 from pgvector.psycopg import register_vector
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
 
 from nummus.errors import StoreUnavailable
 from nummus.paths import MIGRATIONS
@@ -55,6 +57,20 @@ def database_url(settings: Settings | None = None) -> str:
     return _start_embedded(settings)
 
 
+def server_log(settings: Settings | None = None) -> Path | None:
+    """The embedded server's log file (None with DATABASE_URL: that server's log is elsewhere)."""
+    settings = settings or get_settings()
+    return settings.pg_data_path / "log" if settings.embedded_postgres else None
+
+
+def check_cpu(settings: Settings | None = None, *, url: str | None = None) -> None:
+    """The CPU-compatibility canary (nummus.canary) on the server in use."""
+    from nummus import canary
+
+    settings = settings or get_settings()
+    canary.check(url or database_url(settings), embedded=settings.embedded_postgres, log=server_log(settings))
+
+
 def stop_embedded(settings: Settings | None = None) -> bool:
     """Stop the embedded server of this data folder; False when none was running."""
     settings = settings or get_settings()
@@ -82,12 +98,28 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+# A server restarting its backends after one of them crashed answers these for a few seconds.
+_NOT_YET = ("the database system is in recovery mode", "the database system is starting up",
+            "the database system is not yet accepting connections")
+
+
+def _recovering(exc: BaseException) -> bool:
+    return isinstance(exc, psycopg.OperationalError) and any(m in str(exc) for m in _NOT_YET)
+
+
+@retry(retry=retry_if_exception(_recovering), stop=stop_after_delay(30),
+       wait=wait_exponential(multiplier=0.1, max=1.0), reraise=True)
+def _open(url: str, autocommit: bool) -> psycopg.Connection:
+    return psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+
+
 def connect(settings: Settings | None = None, *, url: str | None = None, vector: bool = True,
             autocommit: bool = False) -> psycopg.Connection:
-    """A psycopg connection with pgvector's types registered."""
+    """A psycopg connection with pgvector's types registered. While the server recovers from a
+    crashed backend (it restarts them by itself), connecting waits for it, up to 30 s."""
     url = url or database_url(settings)
     try:
-        conn = psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+        conn = _open(url, autocommit)
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         raise StoreUnavailable(f"PostgreSQL at {redact(url)} does not answer: {first}",

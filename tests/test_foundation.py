@@ -136,7 +136,8 @@ def test_cli_init_doctor_url_sql(settings, pg_url):
     assert r.returncode == 0, r.stdout + r.stderr
     report = json.loads(r.stdout)
     assert report["healthy"] and report["versions"]["pgvector"] >= "0.7"
-    assert {c["name"] for c in report["checks"]} == {"duckdb", "postgresql", "object store"}
+    assert {c["name"] for c in report["checks"]} == {"duckdb", "postgresql", "pgvector on this CPU", "object store"}
+    assert report["versions"]["pgvector"].endswith(("(this CPU: AVX2)", "(this CPU: AVX-512)", "(this CPU: unknown)"))
     r = run(["db", "url"], env)
     assert r.stdout.strip() == pg_url
     r = run(["sql", "-c", "select count(*) as n from raw.lots", "--format", "json"], env)

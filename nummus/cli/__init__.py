@@ -28,6 +28,21 @@ def _debug() -> bool:
     return "--debug" in sys.argv or os.environ.get("NUMMUS_DEBUG", "").lower() in ("1", "true", "yes")
 
 
+def _lost_connection(exc: BaseException):
+    """A PostgreSQL connection lost mid-command (a crashed backend) as one clear line, else None."""
+    if type(exc).__module__.split(".")[0] != "psycopg":
+        return None
+    import psycopg
+
+    if not isinstance(exc, psycopg.OperationalError):
+        return None
+    from nummus import canary, postgres
+    from nummus.settings import get_settings
+
+    s = get_settings()
+    return canary.explain_lost_connection(exc, embedded=s.embedded_postgres, log=postgres.server_log(s))
+
+
 def main() -> None:
     """Entry point: one-line errors (exit 2 for bad settings/input, 1 otherwise), traceback with --debug."""
     try:
@@ -43,6 +58,10 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI
         if _debug():
             traceback.print_exc()
+        lost = _lost_connection(exc)
+        if lost is not None:
+            _err.print(f"nummus: error: {lost}", markup=False)
+            sys.exit(2)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         _err.print(f"nummus: error: {exc.__class__.__name__}: {first} (rerun with --debug for the traceback)",
                    markup=False)
