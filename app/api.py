@@ -11,11 +11,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import ValidationError
 
-from app.filters import SearchFilters
-from app.models import CoinDetail, SearchResponse, SimilarResponse, Stats
-from app.query_image import QueryEncoder
-from app.service import SearchService
-from app.upload import MAX_BYTES, UploadRejected, check_upload
+from nummus.app.filters import SearchFilters
+from nummus.app.models import CoinDetail, SearchResponse, SimilarResponse, Stats
+from nummus.app.query_image import QueryEncoder
+from nummus.app.service import SearchService
+from nummus.app.upload import MAX_BYTES, UploadRejected, check_upload
 
 router = APIRouter()
 CoinId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the coin's id")]
@@ -132,7 +132,7 @@ async def crop(key: str, request: Request):
 def register_errors(app) -> None:
     from fastapi.responses import JSONResponse
 
-    from app.service import BadQuery, NoIndex, NotFound
+    from nummus.app.service import BadQuery, NoIndex, NotFound
     from nummus.errors import NummusError
 
     def handler(status: int):

@@ -23,7 +23,7 @@ def _call(request: Request, function, *args):
 
 
 async def _page(request: Request, template: str, function, *args) -> HTMLResponse:
-    from embed.cluster import pages
+    from nummus.embed.cluster import pages
 
     try:
         data = await run_in_threadpool(_call, request, function, *args)
@@ -36,14 +36,14 @@ async def _page(request: Request, template: str, function, *args) -> HTMLRespons
 
 @router.get("/clusters", response_class=HTMLResponse)
 async def clusters(request: Request):
-    from embed.cluster.pages import clusters_page
+    from nummus.embed.cluster.pages import clusters_page
 
     return await _page(request, "clusters.html", clusters_page)
 
 
 @router.get("/clusters/map.png")
 async def cluster_map(request: Request):
-    from embed.cluster.pages import map_png
+    from nummus.embed.cluster.pages import map_png
 
     try:
         png = await run_in_threadpool(_call, request, map_png)
@@ -54,13 +54,13 @@ async def cluster_map(request: Request):
 
 @router.get("/clusters/{cluster}", response_class=HTMLResponse)
 async def cluster(request: Request, cluster: int = Path(ge=-1, le=1_000_000)):
-    from embed.cluster.pages import cluster_page
+    from nummus.embed.cluster.pages import cluster_page
 
     return await _page(request, "cluster.html", cluster_page, cluster)
 
 
 @router.get("/audit", response_class=HTMLResponse)
 async def audit(request: Request):
-    from embed.cluster.pages import audit_page
+    from nummus.embed.cluster.pages import audit_page
 
     return await _page(request, "audit.html", audit_page)

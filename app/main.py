@@ -8,9 +8,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import api, cluster_pages, pages
-from app.db import app_database_url, make_pool, open_pool
-from app.service import SearchService
+from nummus.app import api, cluster_pages, pages
+from nummus.app.db import app_database_url, make_pool, open_pool
+from nummus.app.service import SearchService
 from nummus.objectstore import get_store
 from nummus.settings import Settings, get_settings
 

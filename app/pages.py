@@ -10,11 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.api import CoinId, filters_or_422, get_encoder, get_service, read_upload
-from app.queries import OTHER_SALES_MIN_COSINE
-from app.query_image import QueryEncoder
-from app.service import BadQuery, NoIndex, NotFound, SearchService
-from app.upload import UploadRejected
+from nummus.app.api import CoinId, filters_or_422, get_encoder, get_service, read_upload
+from nummus.app.queries import OTHER_SALES_MIN_COSINE
+from nummus.app.query_image import QueryEncoder
+from nummus.app.service import BadQuery, NoIndex, NotFound, SearchService
+from nummus.app.upload import UploadRejected
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 router = APIRouter(include_in_schema=False)

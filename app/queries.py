@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from app.filters import SearchFilters
-from nummus.paths import SQL
+from nummus.app.filters import SearchFilters
+from nummus import resources
 
 _VAR = re.compile(r":'(\w+)'")
 
@@ -17,7 +17,7 @@ _VAR = re.compile(r":'(\w+)'")
 @lru_cache(maxsize=None)
 def statement(name: str) -> str:
     """sql/{name} without its comment lines, psql variables turned into named parameters."""
-    text = "\n".join(line for line in (SQL / name).read_text().splitlines() if not line.lstrip().startswith("--"))
+    text = "\n".join(line for line in resources.sql(name).read_text().splitlines() if not line.lstrip().startswith("--"))
     return _VAR.sub(lambda m: f"%({m.group(1)})s", text.replace("%", "%%"))
 
 

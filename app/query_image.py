@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from app.upload import UploadRejected
+from nummus.app.upload import UploadRejected
 from nummus.errors import NummusError
 
 
@@ -49,7 +49,7 @@ def split_upload(data: bytes, side: str = "auto") -> QueryImage:
     found, or the whole picture as one side (a crop). `side` (obv|rev) names the side of a
     one-sided upload; auto keeps what the vision step decided (obverse when it cannot tell)."""
     try:
-        from ingest.vision.splitter import split_photo
+        from nummus.ingest.vision.splitter import split_photo
     except ImportError:  # the vision step is not installed: the upload is one side
         return QueryImage("unsplit", {"obv" if side == "auto" else side: _as_jpeg(data)}, {})
     try:
@@ -108,7 +108,7 @@ class EncoderCache:
         if not spec:
             raise NummusError(f"the serving index records no encoder spec ({encoder_id}); it cannot be queried "
                               "with images (search by coin id still works)")
-        from embed.encoders import load_encoder
+        from nummus.embed.encoders import load_encoder
 
         encoder = load_encoder(spec, device="cpu")
         want, got = encoder_id.get("weights_sha256"), encoder.encoder_id.weights_sha256

@@ -9,7 +9,7 @@ def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int =
           log_level: str = "info") -> None:
     import uvicorn
 
-    from app.main import create_app
+    from nummus.app.main import create_app
 
     app = create_app(settings or get_settings())
     # one process: the pool queues requests (never 429), the encoder runs in a thread pool

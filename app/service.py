@@ -12,9 +12,9 @@ from urllib.parse import quote
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from app import queries
-from app.filters import SearchFilters
-from app.query_image import EncoderCache, QueryEncoder, QueryImage, query_vector, split_upload
+from nummus.app import queries
+from nummus.app.filters import SearchFilters
+from nummus.app.query_image import EncoderCache, QueryEncoder, QueryImage, query_vector, split_upload
 from nummus.errors import NummusError
 
 

@@ -24,7 +24,7 @@ class UploadRejected(Exception):
 def sniff(data: bytes) -> str:
     """The image format from the first bytes (the scraper's formats, plus BMP for uploads);
     UploadRejected for anything else."""
-    from ingest.images import sniff as sniff_image
+    from nummus.ingest.images import sniff as sniff_image
 
     head = data[:64]
     fmt = sniff_image(head) or ("bmp" if head.startswith(b"BM") else None)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from embed.encoders import EncoderId
+from nummus.embed.encoders import EncoderId
 from nummus.errors import NummusError
 
 

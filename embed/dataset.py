@@ -8,8 +8,8 @@ import io
 
 import numpy as np
 
-from embed.encoders import Preprocessing
-from embed.source import CoinCrops
+from nummus.embed.encoders import Preprocessing
+from nummus.embed.source import CoinCrops
 
 
 class CropDataset:

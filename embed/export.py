@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from embed.index import read_version
-from embed.source import METADATA_COLUMNS
+from nummus.embed.index import read_version
+from nummus.embed.source import METADATA_COLUMNS
 from nummus import postgres
 from nummus.errors import NummusError
 from nummus.settings import Settings

@@ -18,8 +18,8 @@ import numpy as np
 import psycopg
 from pydantic import BaseModel
 
-from embed.encoders import EncoderId
-from embed.source import METADATA_COLUMNS
+from nummus.embed.encoders import EncoderId
+from nummus.embed.source import METADATA_COLUMNS
 from nummus import postgres
 from nummus.errors import NummusError
 from nummus.settings import Settings

@@ -21,11 +21,11 @@ import numpy as np
 from pydantic import BaseModel, Field
 from rich.console import Console
 
-from embed import checkpoint, source
-from embed.checkpoint import Chunk, RunDir, RunManifest
-from embed.encoders import Encoder, EncoderId, load_encoder
-from embed.progress import ImageProgress
-from embed.quarantine import record_skipped
+from nummus.embed import checkpoint, source
+from nummus.embed.checkpoint import Chunk, RunDir, RunManifest
+from nummus.embed.encoders import Encoder, EncoderId, load_encoder
+from nummus.embed.progress import ImageProgress
+from nummus.embed.quarantine import record_skipped
 from nummus.objectstore import storage_options
 from nummus.settings import Settings
 
@@ -115,7 +115,7 @@ def run_embedding(settings: Settings, coins: list[source.CoinCrops], *, source_n
     import torch
     from torch.utils.data import DataLoader
 
-    from embed.dataset import CropDataset, chunk_batches, worker_init
+    from nummus.embed.dataset import CropDataset, chunk_batches, worker_init
 
     ids = [c.coin_id for c in coins]
     run = RunDir(run_dir or settings.data_path / "embed" / checkpoint.run_name(source_name, encoder.encoder_id))
@@ -223,7 +223,7 @@ def embed_freeze(settings: Settings, freeze: str = "v1", encoder: str | Encoder 
                            note="; ".join(notes) or None)
     if not load:
         return summary
-    from embed import index
+    from nummus.embed import index
 
     metadata = source.read_metadata(settings, table, [int(c) for c in chunk.coin_id])
     version, sha, created = index.load_index(settings, freeze_id=freeze_id, encoder_id=encoder.encoder_id,
@@ -231,7 +231,7 @@ def embed_freeze(settings: Settings, freeze: str = "v1", encoder: str | Encoder 
                                              pair=chunk.pair, metadata=metadata)
     summary = summary.model_copy(update={"index_version": version, "index_created": created, "content_sha256": sha})
     if roundtrip and len(chunk.coin_id):
-        from embed.roundtrip import check_roundtrip
+        from nummus.embed.roundtrip import check_roundtrip
 
         results = check_roundtrip(settings, version, coins, encoder)
         summary.roundtrip_min_cosine = round(min(r[2] for r in results), 6)
@@ -243,7 +243,7 @@ def embed_delta(settings: Settings, source_table: str = "marts.coins", *, batch_
                 progress: bool = True) -> EmbedSummary:
     """Embed the coins of `source_table` (marts.coins, or a later freeze vM) that are neither in
     the serving index nor its delta, with the serving index's encoder, and append them to the delta."""
-    from embed import index
+    from nummus.embed import index
     from nummus import postgres
     from nummus.errors import NummusError
 

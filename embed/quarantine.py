@@ -3,8 +3,8 @@ reruns, resumes, the sample dry run and later freezes with the same bad crop add
 
 from __future__ import annotations
 
-from embed.checkpoint import Chunk
-from embed.source import columns
+from nummus.embed.checkpoint import Chunk
+from nummus.embed.source import columns
 from nummus import warehouse
 from nummus.settings import Settings
 

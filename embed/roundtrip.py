@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from embed.encoders import Encoder
-from embed.source import CoinCrops
+from nummus.embed.encoders import Encoder
+from nummus.embed.source import CoinCrops
 from nummus import postgres, warehouse
 from nummus.settings import Settings
 
@@ -26,7 +26,7 @@ def check_roundtrip(settings: Settings, version: int, coins: list[CoinCrops], en
                     n: int = N_COINS) -> list[tuple[int, int, float]]:
     """[(index_version, coin_id, cosine)] for up to n coins of index_v{version}; rows replace any
     earlier check of the same version in meta.embed_roundtrip."""
-    from embed.dataset import CropDataset
+    from nummus.embed.dataset import CropDataset
     from nummus.objectstore import storage_options
 
     with postgres.session(settings, autocommit=True) as conn:

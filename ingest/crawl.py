@@ -17,13 +17,13 @@ from typing import Iterator
 import duckdb
 from pydantic import BaseModel, ValidationError
 
-from ingest.adapters import Adapter, ParseError, get_adapter
-from ingest.adapters.base import LotRef
-from ingest.http import DEFAULT_RATE, FetchError, Fetcher
-from ingest.images import MAX_PIXELS, ImageRejected, check_image
-from ingest.lot import Lot
-from ingest.progress import Reporter
-from ingest.raw_writer import RawWriter, insert_rows
+from nummus.ingest.adapters import Adapter, ParseError, get_adapter
+from nummus.ingest.adapters.base import LotRef
+from nummus.ingest.http import DEFAULT_RATE, FetchError, Fetcher
+from nummus.ingest.images import MAX_PIXELS, ImageRejected, check_image
+from nummus.ingest.lot import Lot
+from nummus.ingest.progress import Reporter
+from nummus.ingest.raw_writer import RawWriter, insert_rows
 from nummus import warehouse
 from nummus.errors import NummusError
 from nummus.objectstore import get_store

@@ -12,7 +12,7 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from ingest.rejection import Rejected
+from nummus.ingest.rejection import Rejected
 
 MAX_PIXELS = 50_000_000  # 50 megapixels
 

@@ -18,13 +18,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ingest.dates import parse_date
-from ingest.images import ImageRejected, check_image
-from ingest.lot import Lot
-from ingest.money import MoneyError, parse_money, parse_range
-from ingest.progress import Reporter
-from ingest.raw_writer import RawWriter
-from ingest.rejection import Rejected
+from nummus.ingest.dates import parse_date
+from nummus.ingest.images import ImageRejected, check_image
+from nummus.ingest.lot import Lot
+from nummus.ingest.money import MoneyError, parse_money, parse_range
+from nummus.ingest.progress import Reporter
+from nummus.ingest.raw_writer import RawWriter
+from nummus.ingest.rejection import Rejected
 from nummus import warehouse
 from nummus.errors import NummusError
 from nummus.objectstore import get_store

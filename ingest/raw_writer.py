@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ingest.images import CheckedImage, image_key, page_key
-from ingest.lot import Lot
+from nummus.ingest.images import CheckedImage, image_key, page_key
+from nummus.ingest.lot import Lot
 from nummus.objectstore import ObjectStore
 
 _LOT_COLUMNS = ("coin_id", "house", "sale", "lot", "version", "lot_url", "title", "description", "estimate_low",

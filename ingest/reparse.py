@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ValidationError
 
-from ingest.adapters import HOUSES, ParseError, get_adapter
-from ingest.progress import Reporter
-from ingest.raw_writer import RawWriter, read_snapshot
+from nummus.ingest.adapters import HOUSES, ParseError, get_adapter
+from nummus.ingest.progress import Reporter
+from nummus.ingest.raw_writer import RawWriter, read_snapshot
 from nummus import warehouse
 from nummus.objectstore import get_store
 from nummus.settings import Settings, get_settings

@@ -16,7 +16,7 @@ from pgvector.psycopg import register_vector
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
 
 from nummus.errors import StoreUnavailable
-from nummus.paths import MIGRATIONS
+from nummus import resources
 from nummus.settings import Settings, get_settings
 
 MIN_PGVECTOR = (0, 7)
@@ -176,7 +176,7 @@ def alembic_config(url: str):
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(resources.migrations()))
     cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(url).replace("%", "%%"))
     return cfg
 

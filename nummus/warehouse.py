@@ -11,11 +11,11 @@ from typing import Iterator
 
 import duckdb
 
+from nummus import resources
 from nummus.errors import FrozenWriteRefused, StoreUnavailable
 from nummus.settings import Settings, get_settings
 
 SCHEMAS = ("raw", "staging", "marts", "frozen", "meta")
-RAW_DDL = Path(__file__).resolve().parent.parent / "ingest" / "raw_tables.sql"
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -60,7 +60,7 @@ def init_warehouse(settings: Settings | None = None) -> Path:
     with session(settings) as con:
         for schema in SCHEMAS:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        con.execute(RAW_DDL.read_text())
+        con.execute(resources.warehouse_ddl("raw_tables.sql"))
     return settings.warehouse_path
 
 

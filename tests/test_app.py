@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.synthetic import SyntheticCoins, load_index, lot_photo, pair_vector
+from nummus.bench.synthetic.vectors import SyntheticCoins, load_index, lot_photo, pair_vector
 
 PERIODS = ["roman_imperial", "greek", "byzantine", "celtic"]
 N_COINS = 14
@@ -45,7 +45,7 @@ def one_side(photo: bytes) -> bytes:
 def env(pg_url, tmp_path_factory):
     """Settings for this module: temporary data folder and object store, the module's database;
     coins made from real lot photos split by the vision step and encoded with TinyEncoder."""
-    from ingest.vision.splitter import split_photo
+    from nummus.ingest.vision.splitter import split_photo
     from nummus import stores
     from nummus.objectstore import _store, get_store
     from nummus.postgres import connect
@@ -113,8 +113,8 @@ def env(pg_url, tmp_path_factory):
 def client(env):
     from fastapi.testclient import TestClient
 
-    from app.api import get_encoder
-    from app.main import create_app
+    from nummus.app.api import get_encoder
+    from nummus.app.main import create_app
 
     app = create_app(env["settings"])
     app.dependency_overrides[get_encoder] = TinyEncoder
@@ -205,7 +205,7 @@ def test_bad_uploads(client, data, reason, status):
 
 
 def test_size_and_pixel_caps(client):
-    from app.upload import MAX_BYTES
+    from nummus.app.upload import MAX_BYTES
 
     r = post(client, b"\xff\xd8\xff" + b"\0" * MAX_BYTES)
     assert r.status_code == 413 and r.json()["reason"] == "too_large"
@@ -250,7 +250,7 @@ def test_injection_in_every_parameter(client, env, value):
 def test_without_a_matching_encoder_the_search_says_why(env):
     from fastapi.testclient import TestClient
 
-    from app.main import create_app
+    from nummus.app.main import create_app
 
     with TestClient(create_app(env["settings"])) as c:
         r = post(c, env["photos"][1])
@@ -348,8 +348,8 @@ def free_port() -> int:
 def live_server(env):
     import uvicorn
 
-    from app.api import get_encoder
-    from app.main import create_app
+    from nummus.app.api import get_encoder
+    from nummus.app.main import create_app
 
     app = create_app(env["settings"], pool_size=2, encoder_threads=1)   # small, so requests must queue
     app.dependency_overrides[get_encoder] = TinyEncoder

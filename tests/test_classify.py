@@ -11,10 +11,10 @@ import numpy as np
 import psycopg
 import pytest
 
-from embed.classify import metrics as M
-from embed.classify.calibration import ece, fit_temperature, softmax
-from embed.classify.groups import duplicate_groups
-from embed.classify.splits import assign_splits
+from nummus.embed.classify import metrics as M
+from nummus.embed.classify.calibration import ece, fit_temperature, softmax
+from nummus.embed.classify.groups import duplicate_groups
+from nummus.embed.classify.splits import assign_splits
 
 DIM = 24
 N = 500
@@ -88,7 +88,7 @@ def cf_settings(pg_url, planted, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def first_model(cf_settings):
-    from embed.classify.train import train_period
+    from nummus.embed.classify.train import train_period
 
     return train_period(cf_settings, "head", head="logreg", progress=False)
 
@@ -96,8 +96,8 @@ def first_model(cf_settings):
 # --- splits ---------------------------------------------------------------------------------
 
 def test_split_never_puts_a_planted_duplicate_in_two_splits(cf_settings, planted):
-    from embed.classify.data import load_index_data
-    from embed.classify.splits import load_splits, split_index
+    from nummus.embed.classify.data import load_index_data
+    from nummus.embed.classify.splits import load_splits, split_index
 
     data = load_index_data(cf_settings)
     split, facts = split_index(cf_settings, data, use_phash=False)
@@ -133,7 +133,7 @@ def test_perceptual_hash_links_a_resale_with_different_vectors():
 
     from PIL import Image, ImageEnhance, ImageFilter
 
-    from embed.classify.groups import phash_of
+    from nummus.embed.classify.groups import phash_of
 
     rng = np.random.default_rng(1)
     imgs = [Image.fromarray((rng.random((64, 64, 3)) * 255).astype(np.uint8)).resize((256, 256))
@@ -237,7 +237,7 @@ def test_head_training_writes_the_report_and_predictions(first_model, cf_setting
 
 
 def test_audit_queue_reads_the_predictions(first_model, pg_url, planted):
-    from embed.cluster.audit import classifier_disagreements
+    from nummus.embed.cluster.audit import classifier_disagreements
 
     ids = planted["coin_ids"]
     wrong = [PERIODS[(PERIODS.index(p) + 1) % 5] if p else p for p in planted["periods"]]  # every label wrong
@@ -248,7 +248,7 @@ def test_audit_queue_reads_the_predictions(first_model, pg_url, planted):
 
 @pytest.fixture(scope="module")
 def second_done(first_model, cf_settings):
-    from embed.classify.train import train_period
+    from nummus.embed.classify.train import train_period
 
     return train_period(cf_settings, "head", head="mlp", epochs=4, progress=False)
 
@@ -266,7 +266,7 @@ def test_second_model_is_compared_on_the_same_test_coins(second_done):
 def test_cli_train_and_truth_agreement(second_done, cf_settings, planted, monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
-    from embed.classify.bench import ground_truth_agreement
+    from nummus.bench.classify import ground_truth_agreement
     from nummus.cli import app
     from nummus.settings import get_settings
 
@@ -293,8 +293,8 @@ def test_cli_train_and_truth_agreement(second_done, cf_settings, planted, monkey
 
 @pytest.mark.parametrize("k", [2, 3])
 def test_logreg_logits_reproduce_its_probabilities(k):
-    from embed.classify.fit import FitConfig
-    from embed.classify.heads import make_head
+    from nummus.embed.classify.fit import FitConfig
+    from nummus.embed.classify.heads import make_head
 
     rng = np.random.default_rng(k)
     x = rng.standard_normal((150, 4))

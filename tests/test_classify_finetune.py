@@ -65,7 +65,7 @@ def ft_settings(pg_url, tmp_path_factory):
 
 SCRIPT = """
 import sys
-from embed.classify.train import train_period
+from nummus.embed.classify.train import train_period
 from nummus.settings import Settings
 s = Settings(data_dir=sys.argv[1], database_url=sys.argv[2])
 train_period(s, "finetune", backbone="tiny", image_size={size}, epochs={epochs}, batch_size=8, lr=3e-3,
@@ -75,7 +75,7 @@ EPOCHS = 12
 
 
 def test_finetune_resumes_after_kill(ft_settings, pg_url):
-    from embed.classify.train import train_period
+    from nummus.embed.classify.train import train_period
 
     ckpt = ft_settings.data_path / "artifacts" / "period_v1" / "checkpoint.pt"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}

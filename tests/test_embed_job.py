@@ -18,7 +18,7 @@ from test_embed_support import make_freeze, register_tiny_clip
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    from embed.encoders import load_encoder
+    from nummus.embed.encoders import load_encoder
 
     model = register_tiny_clip(tmp_path_factory.mktemp("clipcfg"))
     return load_encoder(f"clip:{model}:random", "cpu")
@@ -32,9 +32,9 @@ def _quarantine(settings):
 
 
 def test_embed_freeze_end_to_end(settings, store, tiny):
-    from embed.checkpoint import RunDir
-    from embed.index import status
-    from embed.job import embed_freeze, normalise
+    from nummus.embed.checkpoint import RunDir
+    from nummus.embed.index import status
+    from nummus.embed.job import embed_freeze, normalise
     from nummus import postgres, warehouse
 
     ids = make_freeze(settings, store, 12, red=(2,), broken=(7,), one_side=(5,))
@@ -93,9 +93,9 @@ class _CrashingEncoder:
 
 
 def test_resume_after_crash_is_bit_identical(settings, store, tiny, tmp_path):
-    from embed.checkpoint import RunDir
-    from embed.job import run_embedding
-    from embed.source import read_crops
+    from nummus.embed.checkpoint import RunDir
+    from nummus.embed.job import run_embedding
+    from nummus.embed.source import read_crops
 
     make_freeze(settings, store, 11, red=(4,))
     coins = read_crops(settings, "frozen.coins_v1")
@@ -117,8 +117,8 @@ def test_resume_after_crash_is_bit_identical(settings, store, tiny, tmp_path):
 
 
 def test_run_refuses_another_runs_folder(settings, store, tiny, tmp_path):
-    from embed.job import run_embedding
-    from embed.source import read_crops
+    from nummus.embed.job import run_embedding
+    from nummus.embed.source import read_crops
     from nummus.errors import NummusError
 
     make_freeze(settings, store, 4)
@@ -147,8 +147,8 @@ class _OomEncoder:
 
 
 def test_cuda_oom_halves_the_batch_and_goes_on(settings, store, tiny, tmp_path):
-    from embed.job import ResilientEncoder, run_embedding
-    from embed.source import read_crops
+    from nummus.embed.job import ResilientEncoder, run_embedding
+    from nummus.embed.source import read_crops
 
     make_freeze(settings, store, 6)
     coins = read_crops(settings, "frozen.coins_v1")
@@ -167,7 +167,7 @@ def test_cuda_oom_halves_the_batch_and_goes_on(settings, store, tiny, tmp_path):
 
 
 def test_non_oom_errors_are_not_swallowed(tiny):
-    from embed.job import ResilientEncoder
+    from nummus.embed.job import ResilientEncoder
 
     class Broken(_OomEncoder):
         def encode_tensor(self, batch):
@@ -180,7 +180,7 @@ def test_non_oom_errors_are_not_swallowed(tiny):
 
 
 def test_sample_dry_run(settings, store, tiny):
-    from embed.job import embed_sample
+    from nummus.embed.job import embed_sample
     from nummus import postgres, warehouse
 
     make_freeze(settings, store, 9, red=(0,))
@@ -205,7 +205,7 @@ def test_sample_dry_run(settings, store, tiny):
 
 def test_sample_dry_run_catches_a_resume_that_drifts(settings, store, tiny, monkeypatch):
     """An encoder whose output changes between runs cannot resume bit-identically: no-go."""
-    from embed.job import embed_sample
+    from nummus.embed.job import embed_sample
 
     make_freeze(settings, store, 6)
     encode = tiny.encode_tensor
@@ -221,7 +221,7 @@ def test_sample_dry_run_catches_a_resume_that_drifts(settings, store, tiny, monk
 
 
 def test_missing_freeze_is_a_clear_error(settings):
-    from embed.job import embed_freeze
+    from nummus.embed.job import embed_freeze
     from nummus.errors import NummusError
 
     with pytest.raises(NummusError, match="frozen.coins_v9"):
@@ -235,11 +235,11 @@ def test_sigkill_then_rerun_is_bit_identical(settings, store, tmp_path):
     """The real thing: `nummus embed` in a subprocess killed with SIGKILL after its first chunk,
     rerun to the end; the chunks equal an uninterrupted run's byte for byte and the loaded index
     has the same content hash."""
-    from embed.checkpoint import RunDir, run_name
-    from embed.encoders import load_encoder
-    from embed.index import content_sha256
-    from embed.job import run_embedding
-    from embed.source import read_crops
+    from nummus.embed.checkpoint import RunDir, run_name
+    from nummus.embed.encoders import load_encoder
+    from nummus.embed.index import content_sha256
+    from nummus.embed.job import run_embedding
+    from nummus.embed.source import read_crops
 
     make_freeze(settings, store, 10)
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -271,7 +271,7 @@ def test_sigkill_then_rerun_is_bit_identical(settings, store, tmp_path):
 
 
 def test_quarantine_once_per_coin_and_reason(settings, store, tiny):
-    from embed.job import embed_freeze, embed_sample
+    from nummus.embed.job import embed_freeze, embed_sample
 
     ids = make_freeze(settings, store, 5, broken=(1,), red=(3,))
     embed_sample(settings, "v1", 5, tiny)                    # the dry run meets the broken crop first

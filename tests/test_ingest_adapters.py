@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.adapters import HOUSES, ParseError, UnknownHouse, get_adapter
+from nummus.ingest.adapters import HOUSES, ParseError, UnknownHouse, get_adapter
 from nummus.identity import coin_id
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -14,12 +14,12 @@ from collections import defaultdict
 import pytest
 from PIL import Image
 
-from ingest.crawl import scrape
-from ingest.fixture_site import constant_png, write_site
-from ingest.http import Fetcher, retry_after_seconds
-from ingest.raw_writer import read_snapshot
-from ingest.reparse import reparse
-from ingest.sample.serve import serving as serve
+from nummus.ingest.crawl import scrape
+from nummus.bench.synthetic.site import constant_png, write_site
+from nummus.ingest.http import Fetcher, retry_after_seconds
+from nummus.ingest.raw_writer import read_snapshot
+from nummus.ingest.reparse import reparse
+from nummus.demo.house.serve import serving as serve
 from nummus import warehouse
 
 
@@ -192,8 +192,8 @@ def test_changed_pages_make_new_versions_and_reparse(settings, store, tmp_path, 
 
     # reparse: same adapters -> nothing new; a changed selector -> new versions from the snapshots
     assert reparse("demo", settings=settings).new_versions == 0
-    from ingest.adapters import get_adapter
-    from ingest.adapters.selectors import Selectors
+    from nummus.ingest.adapters import get_adapter
+    from nummus.ingest.adapters.selectors import Selectors
 
     adapter = get_adapter("demo")
     changed = Selectors(**{**adapter.selectors.__dict__, "closing": None})
@@ -233,8 +233,8 @@ def test_the_sample_house_is_scraped_as_its_truth_says(settings, tmp_path):
     """`nummus sample` (the demo house generator) end to end: every field the truth records."""
     import json
 
-    from ingest.crawl import scrape_house
-    from ingest.sample.site import generate
+    from nummus.ingest.crawl import scrape_house
+    from nummus.demo.house.site import generate
 
     site = generate(tmp_path / "sample", lots=14, sales=2, seed=5)
     truth = json.loads(site.truth_path.read_text())["lots"]
@@ -254,7 +254,7 @@ def test_the_sample_house_is_scraped_as_its_truth_says(settings, tmp_path):
 
 
 def test_scrape_house_walks_every_sale_of_the_index(settings, tmp_path):
-    from ingest.crawl import list_sales, scrape_house
+    from nummus.ingest.crawl import list_sales, scrape_house
 
     site = tmp_path / "site"
     a = write_site(site, sale="a1", lots=5)
@@ -268,7 +268,7 @@ def test_scrape_house_walks_every_sale_of_the_index(settings, tmp_path):
 
 
 def test_bench_ingest_reports_json_figures():
-    from ingest.benchmark import run_ingest_benchmark
+    from nummus.bench.ingest import run_ingest_benchmark
 
     result = run_ingest_benchmark(lots=8, min_seconds=0.05)
     assert result["scrape"]["lots_stored"] + result["scrape"]["missing"] == 8

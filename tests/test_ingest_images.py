@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from ingest.fixture_site import constant_png
-from ingest.images import ImageRejected, check_image, image_key, page_key, sniff
+from nummus.bench.synthetic.site import constant_png
+from nummus.ingest.images import ImageRejected, check_image, image_key, page_key, sniff
 
 
 def _jpeg(size=(64, 48)) -> bytes:

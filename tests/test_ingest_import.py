@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from ingest.importer import import_file, load_mapping
+from nummus.ingest.importer import import_file, load_mapping
 from nummus import warehouse
 from nummus.errors import NummusError
 from nummus.identity import coin_id

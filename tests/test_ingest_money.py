@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from ingest.dates import parse_date
-from ingest.money import Money, MoneyError, MoneyRange, parse_money, parse_number, parse_range
+from nummus.ingest.dates import parse_date
+from nummus.ingest.money import Money, MoneyError, MoneyRange, parse_money, parse_number, parse_range
 
 MONEY = [
     ("1,200", Money(1200.0, None)),

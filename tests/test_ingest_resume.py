@@ -13,9 +13,9 @@ import time
 import duckdb
 import pytest
 
-from ingest.crawl import scrape
-from ingest.fixture_site import write_site
-from ingest.sample.serve import serving as serve
+from nummus.ingest.crawl import scrape
+from nummus.bench.synthetic.site import write_site
+from nummus.demo.house.serve import serving as serve
 from nummus.objectstore import ObjectStore
 from nummus.settings import Settings
 

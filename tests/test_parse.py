@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parse import PARSER_VERSION, PERIODS, parse_lot
-from ingest.parse.evaluate import evaluate, load_corpus
-from ingest.parse.vocab import VOCAB_DIR, load
+from nummus.ingest.parse import PARSER_VERSION, PERIODS, parse_lot
+from nummus.ingest.parse.evaluate import evaluate, load_corpus
+from nummus.ingest.parse.vocab import VOCAB_DIR, load
 
 CORPUS = Path(__file__).parent / "fixtures" / "parse_corpus.jsonl"
 
@@ -211,7 +211,7 @@ def test_grades(text, grade):
 
 
 def test_contradicting_clues_need_review():
-    from ingest.parse.period import Evidence, decide
+    from nummus.ingest.parse.period import Evidence, decide
 
     ev = Evidence()
     ev.add("greek", 10, "GREEK", (0, 5))
@@ -223,7 +223,7 @@ def test_contradicting_clues_need_review():
 
 
 def test_truth_json_of_a_demo_house(tmp_path):
-    from ingest.parse.evaluate import load_truth_json
+    from nummus.ingest.parse.evaluate import load_truth_json
 
     lots = [
         {"sale": "1", "lot": "1", "title": "RÖMISCHE KAISERZEIT. Trajan, 98-117. AR-Denar",

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ingest.parse import PARSER_VERSION
-from ingest.parse.batch import parse_pending
-from ingest.parse.evaluate import load_corpus
+from nummus.ingest.parse import PARSER_VERSION
+from nummus.ingest.parse.batch import parse_pending
+from nummus.ingest.parse.evaluate import load_corpus
 from nummus import warehouse
 from nummus.identity import coin_id
 
@@ -105,7 +105,7 @@ def test_new_lot_version_and_new_parser_version_are_parsed_again(duck_settings):
 
 
 def test_a_failing_lot_is_quarantined_and_the_run_goes_on(duck_settings, monkeypatch):
-    from ingest.parse import batch
+    from nummus.ingest.parse import batch
 
     real = batch.parse_lot
 
@@ -130,7 +130,7 @@ def test_resumes_after_kill_9(duck_settings):
     add_lots(duck_settings, corpus_lots(1500))
     script = textwrap.dedent("""
         import sys, time
-        from ingest.parse.batch import parse_pending
+        from nummus.ingest.parse.batch import parse_pending
         def slow(done):
             print(done, flush=True)
             time.sleep(0.3)

@@ -7,8 +7,8 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.parse import Labels, parse_lot
-from ingest.parse.vocab import load
+from nummus.ingest.parse import Labels, parse_lot
+from nummus.ingest.parse.vocab import load
 
 DEADLINE_MS = 50
 

@@ -20,11 +20,11 @@ import httpx
 import numpy as np
 import pytest
 
-from ingest.sample import generate
-from ingest.sample.plan import plan_site
-from ingest.sample.prices import Pricing, format_estimate, format_hammer, format_money
-from ingest.sample.serve import serving
-from ingest.sample.text import GRADES
+from nummus.demo.house import generate
+from nummus.demo.house.plan import plan_site
+from nummus.demo.house.prices import Pricing, format_estimate, format_hammer, format_money
+from nummus.demo.house.serve import serving
+from nummus.demo.house.text import GRADES
 from nummus.errors import NummusError
 from nummus.identity import coin_id
 

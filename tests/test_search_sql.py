@@ -10,9 +10,9 @@ import numpy as np
 import psycopg
 import pytest
 
-from app import queries
-from app.filters import SearchFilters
-from app.synthetic import PERIOD_SHARES, load_index, make_coins, noisy_queries
+from nummus.app import queries
+from nummus.app.filters import SearchFilters
+from nummus.bench.synthetic.vectors import PERIOD_SHARES, load_index, make_coins, noisy_queries
 
 N = 10_000
 DIM = 32
@@ -38,7 +38,7 @@ def conn(pg_url, coins):
 
 @pytest.fixture(scope="module")
 def app_conn(pg_url, conn):
-    from app.db import app_database_url
+    from nummus.app.db import app_database_url
     from nummus.settings import Settings
 
     c = psycopg.connect(app_database_url(Settings(database_url=pg_url)), autocommit=True)
@@ -228,7 +228,7 @@ def test_the_app_role_reads_and_cannot_write(app_conn, coins):
 
 
 def test_prepare_is_idempotent_and_counts_periods(conn, coins):
-    from app.search_index import prepare
+    from nummus.app.search_index import prepare
 
     first = conn.execute("SELECT period, rows, partial_hnsw FROM search_period_counts WHERE version = 1"
                          " ORDER BY rows DESC, period").fetchall()
@@ -260,7 +260,7 @@ def test_delta_rows_are_searched(pg_url, coins):
 
 def test_bench_search_runs_and_reuses_its_database(pg_url):
     """`nummus bench search` on a tiny index (speed is not asserted: only its shape and truths)."""
-    from app.bench import run
+    from nummus.bench.search import run
     from nummus.settings import Settings
 
     settings = Settings(database_url=pg_url)

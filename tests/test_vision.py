@@ -8,11 +8,11 @@ import cv2
 import numpy as np
 import pytest
 
-from ingest.vision import VisionConfig, crop_key, crop_version, find_coins
-from ingest.vision.bench import circle_iou, rim_clipped
-from ingest.vision.crops import cut_crop
-from ingest.vision.splitter import split_photo
-from ingest.vision import synthetic
+from nummus.ingest.vision import VisionConfig, crop_key, crop_version, find_coins
+from nummus.bench.vision import circle_iou, rim_clipped
+from nummus.ingest.vision.crops import cut_crop
+from nummus.ingest.vision.splitter import split_photo
+from nummus.bench.synthetic import photos as synthetic
 
 
 def draw_coin(canvas: np.ndarray, cx: int, cy: int, r: int, seed: int, metal=(170, 175, 185)) -> dict:

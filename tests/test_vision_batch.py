@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ingest.vision import crop_version
-from ingest.vision.batch import run_vision
+from nummus.ingest.vision import crop_version
+from nummus.ingest.vision.batch import run_vision
 from nummus.identity import coin_id
 
 
@@ -184,7 +184,7 @@ def test_batch_is_idempotent_resumable_and_recuts_new_versions(loaded, monkeypat
 
 @pytest.mark.timeout(180)
 def test_batch_in_a_process_pool_matches_inline(settings, warehouse_con, store):
-    from ingest.vision import find_coins
+    from nummus.ingest.vision import find_coins
     from nummus import warehouse
 
     good = photos()["good"]

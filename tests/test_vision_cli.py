@@ -88,8 +88,8 @@ def test_bench_vision_prints_json():
 
 @pytest.mark.slow
 def test_batch_killed_with_sigkill_resumes(settings, warehouse_con, store):
-    from ingest.vision import crop_version
-    from ingest.vision.batch import run_vision
+    from nummus.ingest.vision import crop_version
+    from nummus.ingest.vision.batch import run_vision
     from nummus import warehouse
 
     good = photos()["good"]

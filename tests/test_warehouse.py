@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from nummus import postgres, warehouse
-from nummus.build import build, run_dbt
-from nummus.freeze import FreezeRefused, freeze, list_freezes, verify
-from nummus.gates import GateResult, UnknownGate, run_gate
+from nummus.dbt.build import build, run_dbt
+from nummus.dbt.freeze import FreezeRefused, freeze, list_freezes, verify
+from nummus.dbt.gates import GateResult, UnknownGate, run_gate
 from nummus.identity import coin_id
-from nummus.qa_report import write_report
+from nummus.dbt.qa_report import write_report
 
 N = 20
 CROP, PARSER = "c1", "p1"
@@ -123,9 +123,9 @@ def test_build_clean_warehouse(wh):
 def test_contract_is_enforced_on_coins():
     import yaml
 
-    from nummus.paths import DBT_PROJECT
+    from nummus.resources import dbt_project
 
-    spec = yaml.safe_load((DBT_PROJECT / "models" / "marts" / "coins.yml").read_text())["models"][0]
+    spec = yaml.safe_load((dbt_project() / "models" / "marts" / "coins.yml").read_text())["models"][0]
     assert spec["config"]["contract"]["enforced"] is True
     assert all(c.get("data_type") for c in spec["columns"])
     assert {"type": "primary_key"} in spec["columns"][0]["constraints"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embed.classify.fit import FitConfig, fit
+from nummus.embed.classify.fit import FitConfig, fit
 from nummus.errors import NummusError
 from nummus.settings import Settings
 
@@ -44,7 +44,7 @@ def _backbone(name: str):
                               "use --backbone effnet-lite0 or scratch", setting="--backbone")
     if name in ("auto", "effnet-lite0"):
         try:
-            from embed.encoders import load_effnet_lite0
+            from nummus.embed.encoders import load_effnet_lite0
 
             enc = load_effnet_lite0("cpu")
             return enc.module.train(), enc.dim, "efficientnet-lite0 (timm, ImageNet weights from the offline package)"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embed.classify.fit import FitConfig, FitResult, fit
+from nummus.embed.classify.fit import FitConfig, FitResult, fit
 
 
 class LogRegHead:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel
 
-from embed.classify.calibration import ece
+from nummus.embed.classify.calibration import ece
 
 MACRO_F1_MIN = 0.80
 RECALL_MIN = 0.60

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from embed.classify.calibration import reliability
-from embed.classify.metrics import Criterion
+from nummus.embed.classify.calibration import reliability
+from nummus.embed.classify.metrics import Criterion
 
 
 def write_confusion_csv(path: Path, cm: list[list[int]], classes: list[str]) -> None:

@@ -90,7 +90,7 @@ def save_new_splits(settings: Settings, version: int, rows: list[tuple[int, int,
 def split_index(settings: Settings, data, *, use_phash: bool = True, seed: int = 0) -> tuple[np.ndarray, dict]:
     """The split of every coin of `data` ('' for unlabelled coins), stored splits reused and new
     coins stored; plus facts for the report (groups, links, reused, added)."""
-    from embed.classify.groups import crop_hashes, duplicate_groups
+    from nummus.embed.classify.groups import crop_hashes, duplicate_groups
 
     lab = np.nonzero(data.labelled())[0]
     stored = load_splits(settings, data.version)

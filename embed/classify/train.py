@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from embed.classify import artifacts, metrics as M
-from embed.classify.calibration import ece, fit_temperature, softmax
-from embed.classify.data import IndexData, load_index_data
-from embed.classify.fit import FitConfig
-from embed.classify.report import plot_confusion, plot_reliability, write_confusion_csv, write_html
+from nummus.embed.classify import artifacts, metrics as M
+from nummus.embed.classify.calibration import ece, fit_temperature, softmax
+from nummus.embed.classify.data import IndexData, load_index_data
+from nummus.embed.classify.fit import FitConfig
+from nummus.embed.classify.report import plot_confusion, plot_reliability, write_confusion_csv, write_html
 from nummus.errors import NummusError
 from nummus.settings import Settings
 
@@ -72,14 +72,14 @@ def _fit_model(family: str, data: IndexData, settings: Settings, *, head: str, f
                workers: int | None):
     """(saved file name, training info, logits(indices), model input description)."""
     if family == "head":
-        from embed.classify.heads import make_head
+        from nummus.embed.classify.heads import make_head
 
         x = data.features(features)
         model = make_head(head, k)
         info = model.fit(x[tr], ytr, x[va], yva, cw, folder, cfg, on_batch)
         return model.save(folder), info, (lambda idx: model.logits(x[idx])), f"{features} vectors"
     if family == "finetune":
-        from embed.classify.finetune import train_finetune
+        from nummus.embed.classify.finetune import train_finetune
 
         return train_finetune(settings, data, backbone=backbone, image_size=image_size, k=k, tr=tr, ytr=ytr,
                               va=va, yva=yva, class_weights=cw, folder=folder, config=cfg, on_batch=on_batch,
@@ -93,10 +93,10 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
                  min_class_size: int = MIN_CLASS_SIZE, use_phash: bool = True, seed: int = 0,
                  checkpoint_seconds: float = 120.0, workers: int | None = None,
                  progress: bool = True) -> TrainResult:
-    from embed.classify.predictions import store_predictions
-    from embed.classify.splits import split_index
-    from embed.encoders import pick_device
-    from embed.progress import ImageProgress
+    from nummus.embed.classify.predictions import store_predictions
+    from nummus.embed.classify.splits import split_index
+    from nummus.embed.encoders import pick_device
+    from nummus.embed.progress import ImageProgress
 
     if family not in ("head", "finetune"):
         raise NummusError(f"--family must be head or finetune, not {family!r}", setting="--family")

@@ -1,3 +1,3 @@
 """Clustering of index vectors (UMAP + HDBSCAN), an asynchronous quality layer: browseable
 groups of coins and an audit queue of coins whose period looks wrong. Entry point:
-`embed.cluster.run.cluster_index`."""
+`nummus.embed.cluster.run.cluster_index`."""

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import psycopg
 
-from embed.cluster import store
+from nummus.embed.cluster import store
 from nummus.errors import NummusError
 
 ROUTES = {

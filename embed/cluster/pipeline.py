@@ -11,9 +11,9 @@ from typing import Callable
 
 import numpy as np
 
-from embed.cluster.neighbours import knn_graph
-from embed.cluster.noise import reassign_noise
-from embed.cluster.params import ClusterParams
+from nummus.embed.cluster.neighbours import knn_graph
+from nummus.embed.cluster.noise import reassign_noise
+from nummus.embed.cluster.params import ClusterParams
 
 STAGES = ("pca", "knn", "umap", "hdbscan", "layout", "reassign")
 
@@ -79,7 +79,7 @@ def compute(vectors: np.ndarray, params: ClusterParams, *, backend: str = "cpu",
             cache: Callable[[str, Callable[[], object]], object] | None = None) -> ClusterResult:
     """Cluster unit-normalised `vectors` (cosine geometry). `progress(stage)` is called as each
     stage starts; `cache(stage, fn)` may return a stored result of a stage (resume)."""
-    from embed.cluster import backend as be
+    from nummus.embed.cluster import backend as be
 
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}

@@ -17,9 +17,9 @@ from typing import Callable
 import numpy as np
 from pydantic import BaseModel
 
-from embed.cluster import audit, store
-from embed.cluster.backend import cuml_available, library_versions, use_numba_cache
-from embed.cluster.params import ClusterParams
+from nummus.embed.cluster import audit, store
+from nummus.embed.cluster.backend import cuml_available, library_versions, use_numba_cache
+from nummus.embed.cluster.params import ClusterParams
 from nummus import postgres, warehouse
 from nummus.errors import NummusError
 from nummus.settings import Settings
@@ -130,7 +130,7 @@ def cluster_index(settings: Settings, index_version: int | None = None, *, vecto
                   show_progress: bool = False) -> ClusterRun:
     """Cluster the vectors of an index version (default: the serving one) and store the run.
     `activate` makes it the run the app shows (`nummus cluster activate N` picks another)."""
-    from embed.cluster.pipeline import STAGES, compute
+    from nummus.embed.cluster.pipeline import STAGES, compute
 
     params = (params or ClusterParams()).model_copy(update={"vector": vector})
     use_numba_cache(settings.data_path)

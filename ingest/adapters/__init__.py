@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from ingest.adapters.base import Adapter, ParseError
+from nummus.ingest.adapters.base import Adapter, ParseError
 
 _MODULES = {
-    "demo": "ingest.adapters.demo",
-    "jsonld": "ingest.adapters.jsonld",
-    "numisbids": "ingest.adapters.numisbids",
-    "leu": "ingest.adapters.leu",
-    "nomos": "ingest.adapters.nomos",
-    "cng": "ingest.adapters.cng",
-    "kuenker": "ingest.adapters.kuenker",
-    "gorny": "ingest.adapters.gorny",
-    "biddr": "ingest.adapters.biddr",
+    "demo": "nummus.ingest.adapters.demo",
+    "jsonld": "nummus.ingest.adapters.jsonld",
+    "numisbids": "nummus.ingest.adapters.numisbids",
+    "leu": "nummus.ingest.adapters.leu",
+    "nomos": "nummus.ingest.adapters.nomos",
+    "cng": "nummus.ingest.adapters.cng",
+    "kuenker": "nummus.ingest.adapters.kuenker",
+    "gorny": "nummus.ingest.adapters.gorny",
+    "biddr": "nummus.ingest.adapters.biddr",
 }
 HOUSES = tuple(_MODULES)
 

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from ingest.lot import Lot
-from ingest.rejection import Rejected
+from nummus.ingest.lot import Lot
+from nummus.ingest.rejection import Rejected
 
 
 class ParseError(Rejected):

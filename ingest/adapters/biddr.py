@@ -3,7 +3,7 @@ the base URL (default https://www.biddr.com/auctions/biddr); the page names the 
 
 import re
 
-from ingest.adapters.selectors import SelectorAdapter, Selectors
+from nummus.ingest.adapters.selectors import SelectorAdapter, Selectors
 
 
 class Biddr(SelectorAdapter):

@@ -3,7 +3,7 @@ lot id, so the sale and lot number are read from the page (ASP.NET label ids).""
 
 import re
 
-from ingest.adapters.selectors import SelectorAdapter, Selectors
+from nummus.ingest.adapters.selectors import SelectorAdapter, Selectors
 
 _P = "#ctl00_ContentPlaceHolder1_"
 

@@ -5,8 +5,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from ingest.adapters.base import LotRef
-from ingest.adapters.selectors import SelectorAdapter, Selectors
+from nummus.ingest.adapters.base import LotRef
+from nummus.ingest.adapters.selectors import SelectorAdapter, Selectors
 
 _ARTICLE = "article.lot"
 

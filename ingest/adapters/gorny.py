@@ -2,7 +2,7 @@
 
 import re
 
-from ingest.adapters.selectors import SelectorAdapter, Selectors
+from nummus.ingest.adapters.selectors import SelectorAdapter, Selectors
 
 
 class Gorny(SelectorAdapter):

@@ -11,9 +11,9 @@ from urllib.parse import urlparse
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from ingest.adapters.base import Adapter, ParseError
-from ingest.dates import parse_date
-from ingest.lot import Lot
+from nummus.ingest.adapters.base import Adapter, ParseError
+from nummus.ingest.dates import parse_date
+from nummus.ingest.lot import Lot
 from nummus.errors import NummusError
 
 _PRODUCT_TYPES = {"Product", "IndividualProduct", "Offer"}
@@ -37,7 +37,7 @@ def _types(item: dict) -> set[str]:
 def _number(value) -> float | None:
     if value is None or value == "":
         return None
-    from ingest.money import parse_number
+    from nummus.ingest.money import parse_number
 
     return float(value) if isinstance(value, (int, float)) else parse_number(str(value))
 

@@ -3,7 +3,7 @@ the lot text is one description block whose bold head serves as the title."""
 
 import re
 
-from ingest.adapters.selectors import SelectorAdapter, Selectors
+from nummus.ingest.adapters.selectors import SelectorAdapter, Selectors
 
 
 class NumisBids(SelectorAdapter):

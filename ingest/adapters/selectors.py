@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser, LexborNode as Node
 
-from ingest.adapters.base import Adapter, ParseError
-from ingest.dates import parse_date
-from ingest.lot import Lot
-from ingest.money import MoneyError, parse_money, parse_range
+from nummus.ingest.adapters.base import Adapter, ParseError
+from nummus.ingest.dates import parse_date
+from nummus.ingest.lot import Lot
+from nummus.ingest.money import MoneyError, parse_money, parse_range
 
 _IMAGE_ATTRS = ("data-zoom-image", "data-zoom", "data-large", "data-src", "href", "src")
 _LOT_NUMBER = re.compile(r"\d+[A-Za-z]?")

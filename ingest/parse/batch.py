@@ -13,8 +13,8 @@ from typing import Callable
 import pyarrow as pa
 from pydantic import BaseModel
 
-from ingest.parse.labels import PARSER_VERSION
-from ingest.parse.parser import parse_lot
+from nummus.ingest.parse.labels import PARSER_VERSION
+from nummus.ingest.parse.parser import parse_lot
 from nummus import warehouse
 from nummus.errors import StoreUnavailable
 from nummus.settings import Settings, get_settings

@@ -12,8 +12,8 @@ from typing import Iterable
 
 from pydantic import BaseModel, Field
 
-from ingest.parse.labels import NEEDS_REVIEW
-from ingest.parse.parser import parse_lot
+from nummus.ingest.parse.labels import NEEDS_REVIEW
+from nummus.ingest.parse.parser import parse_lot
 
 MEASURES = ("weight_g", "diameter_mm", "die_axis_h")
 

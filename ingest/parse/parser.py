@@ -8,13 +8,22 @@ import unicodedata
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from ingest.parse import measures
-from ingest.parse.dates import DateRange, bare_year, find_date
-from ingest.parse.labels import NEEDS_REVIEW, Found, Labels
-from ingest.parse.period import (GREEK_DENOMINATIONS, ROMAN_DENOMINATIONS, W_NONCOIN, W_PROVINCIAL,
-                                 W_REGION, W_RULER, Evidence, decide, era_periods)
-from ingest.parse.references import find_references
-from ingest.parse.vocab import AS_COIN, Hit, Tokens, Vocabulary, load
+from nummus.ingest.parse import measures
+from nummus.ingest.parse.dates import DateRange, bare_year, find_date
+from nummus.ingest.parse.labels import NEEDS_REVIEW, Found, Labels
+from nummus.ingest.parse.period import (
+    GREEK_DENOMINATIONS,
+    ROMAN_DENOMINATIONS,
+    W_NONCOIN,
+    W_PROVINCIAL,
+    W_REGION,
+    W_RULER,
+    Evidence,
+    decide,
+    era_periods,
+)
+from nummus.ingest.parse.references import find_references
+from nummus.ingest.parse.vocab import AS_COIN, Hit, Tokens, Vocabulary, load
 
 MAX_CHARS = 10_000  # a lot text longer than this is cut (catalogue entries run to a few thousand)
 

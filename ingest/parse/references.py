@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.parse.labels import Reference
-from ingest.parse.vocab import TOKEN, Tokens, load
+from nummus.ingest.parse.labels import Reference
+from nummus.ingest.parse.vocab import TOKEN, Tokens, load
 
 _VOLUME = r"(?:(?:[IVX]{1,5}|\d{1,2})(?:[.\-/](?:\d{1,2}|[IVX]{1,4}))?,?\s)"
 _NUMBER = r"\d{1,5}[a-z]?(?:[/.]\d{1,4}[a-z]?)?(?:\s?\([a-z0-9]{1,3}\))?(?:\s?(?:var\.|corr\.|cf\.))?"

@@ -15,7 +15,7 @@ from multiprocessing import get_all_start_methods, get_context
 
 from pydantic import BaseModel
 
-from ingest.vision.quality import SINGLE_REASON, YELLOW_FLAGS
+from nummus.ingest.vision.quality import SINGLE_REASON, YELLOW_FLAGS
 from nummus.settings import Settings, get_settings
 
 _PARENT = os.getpid()
@@ -83,9 +83,9 @@ def process(task: Task, settings: Settings) -> dict:
 
 
 def _process(task: Task, settings: Settings) -> dict:
-    from ingest.vision.config import crop_key, vision_config
-    from ingest.vision.decode import PhotoRejected
-    from ingest.vision.splitter import split_photo
+    from nummus.ingest.vision.config import crop_key, vision_config
+    from nummus.ingest.vision.decode import PhotoRejected
+    from nummus.ingest.vision.splitter import split_photo
     from nummus.objectstore import get_store
 
     if os.getpid() != _PARENT:
@@ -131,9 +131,9 @@ def _process(task: Task, settings: Settings) -> dict:
 def _reverse_from_second_photo(task: Task, split, keys: dict, store, config) -> None:
     """A coin photographed one side per photo: when the main photo holds a single coin and the
     lot's second photo holds a single coin too, that coin is the reverse (rule recorded)."""
-    from ingest.vision.config import crop_key
-    from ingest.vision.decode import PhotoRejected
-    from ingest.vision.splitter import split_photo
+    from nummus.ingest.vision.config import crop_key
+    from nummus.ingest.vision.decode import PhotoRejected
+    from nummus.ingest.vision.splitter import split_photo
 
     det = split.detection
     try:
@@ -169,7 +169,7 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
                progress: bool = True) -> VisionSummary:
     """Cut the crops of every lot that lacks them at the current crop_version."""
     from nummus import warehouse
-    from ingest.vision.config import crop_version
+    from nummus.ingest.vision.config import crop_version
 
     settings = settings or get_settings()
     version = crop_version(settings)
@@ -227,7 +227,7 @@ def _start_pool(workers: int) -> ProcessPoolExecutor | None:
         return None
     if "forkserver" in get_all_start_methods():
         ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["ingest.vision.splitter", "ingest.vision.batch"])
+        ctx.set_forkserver_preload(["nummus.ingest.vision.splitter", "nummus.ingest.vision.batch"])
     else:
         ctx = get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ingest.vision.config import VisionConfig
-from ingest.vision.detection import Coin
+from nummus.ingest.vision.config import VisionConfig
+from nummus.ingest.vision.detection import Coin
 
 
 def cut_crop(bgr: np.ndarray, coin: Coin, margin: float, fill_bgr: tuple[int, int, int],

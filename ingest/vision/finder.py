@@ -9,13 +9,13 @@ import time
 import cv2
 import numpy as np
 
-from ingest.vision.background import Background, estimate_background
-from ingest.vision.circles import Circle, find_circles, refine_circle
-from ingest.vision.config import VisionConfig
-from ingest.vision.decode import load_photo, normalise
-from ingest.vision.detection import Coin, Detection
-from ingest.vision.foreground import edge_core, edge_regions, edge_threshold, flan_mask, gradient_magnitude
-from ingest.vision.quality import assess
+from nummus.ingest.vision.background import Background, estimate_background
+from nummus.ingest.vision.circles import Circle, find_circles, refine_circle
+from nummus.ingest.vision.config import VisionConfig
+from nummus.ingest.vision.decode import load_photo, normalise
+from nummus.ingest.vision.detection import Coin, Detection
+from nummus.ingest.vision.foreground import edge_core, edge_regions, edge_threshold, flan_mask, gradient_magnitude
+from nummus.ingest.vision.quality import assess
 
 MIN_SOLID = 0.5        # share of the disc that differs from the background (text is sparse)
 MIN_FILL = 0.85        # share of the circle the flan must cover

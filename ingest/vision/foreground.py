@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ingest.vision.background import Background
+from nummus.ingest.vision.background import Background
 
 
 def gradient_magnitude(lightness: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ a single side, two sides of very different size); green: a clean pair."""
 
 from __future__ import annotations
 
-from ingest.vision.detection import Detection
+from nummus.ingest.vision.detection import Detection
 
 TINY_DIAMETER = 100       # pixels in the photo: crops below this are upscaled for embedding
 OFF_CENTRE = 0.10         # flan centroid vs circle centre, × radius

@@ -44,7 +44,7 @@ def annotated_photo(photo: bytes, detection: dict, width: int = 420) -> bytes | 
 
 def build_sheet(settings: Settings | None = None, n: int = 50, out: Path | None = None, seed: int = 0) -> Path:
     """Write the sheet for N random coins at the current crop_version; returns its path."""
-    from ingest.vision.config import crop_version
+    from nummus.ingest.vision.config import crop_version
     from nummus import warehouse
     from nummus.objectstore import get_store
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.vision.config import VisionConfig
-from ingest.vision.crops import crop_images
-from ingest.vision.decode import load_photo
-from ingest.vision.detection import Detection
-from ingest.vision.finder import find_coins
+from nummus.ingest.vision.config import VisionConfig
+from nummus.ingest.vision.crops import crop_images
+from nummus.ingest.vision.decode import load_photo
+from nummus.ingest.vision.detection import Detection
+from nummus.ingest.vision.finder import find_coins
 
 
 @dataclass

@@ -9,12 +9,11 @@ so that analysts see the search next to sql/search.sql; a later change to them c
 revision that runs the file again. The reasoning and the measurements: sql/README.md.
 """
 
-from pathlib import Path
-
 from alembic import op
 
-_VERSIONS = Path(__file__).resolve().parent
-_SQL = _VERSIONS.parent.parent / "sql" / "search_functions.sql"
+from nummus import resources
+
+_SQL = resources.sql("search_functions.sql")
 
 revision = "0004"
 down_revision = "0003"

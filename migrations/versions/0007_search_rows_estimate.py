@@ -8,11 +8,11 @@ sql/search_functions.sql is run again (CREATE OR REPLACE throughout), as 0004 sa
 changes to it are made.
 """
 
-from pathlib import Path
-
 from alembic import op
 
-_SQL = Path(__file__).resolve().parent.parent.parent / "sql" / "search_functions.sql"
+from nummus import resources
+
+_SQL = resources.sql("search_functions.sql")
 
 revision = "0007"
 down_revision = "0006"

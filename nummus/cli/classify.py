@@ -1,4 +1,4 @@
-"""`nummus train period` and `nummus bench classify`: a thin layer over embed.classify."""
+"""`nummus train period` and `nummus bench classify`: a thin layer over nummus.embed.classify."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def train_period_cmd(
 ) -> None:
     """Split by coin identity, train, calibrate, evaluate against the criteria; write
     DATA_DIR/artifacts/period_vN/ and predictions for every coin to PostgreSQL. A killed run resumes."""
-    from embed.classify.train import train_period
+    from nummus.embed.classify.train import train_period
     from nummus.settings import get_settings
 
     r = train_period(get_settings(), family, head=head, features=features,
@@ -61,7 +61,7 @@ def bench_classify_cmd(
 ) -> None:
     """Train each family on the current index (a new model version each) and print the
     report's figures, seconds per epoch and per 1,000 pairs, and agreement with the truth."""
-    from embed.classify.bench import bench_classify
+    from nummus.bench.classify import bench_classify
     from nummus.settings import get_settings
 
     out = bench_classify(get_settings(), families=family.split(","), heads=head.split(","), epochs=epochs,

@@ -1,5 +1,5 @@
 """`nummus cluster` (run, runs, activate), `nummus audit`, `nummus bench cluster`:
-a thin layer over embed.cluster."""
+a thin layer over nummus.embed.cluster."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def cluster(
     reassignment; results, summaries and the audit queue go to PostgreSQL as a new run."""
     if ctx.invoked_subcommand is not None:
         return
-    from embed.cluster.params import ClusterParams
-    from embed.cluster.run import cluster_index
+    from nummus.embed.cluster.params import ClusterParams
+    from nummus.embed.cluster.run import cluster_index
     from nummus.settings import get_settings
 
     params = ClusterParams(pca_dims=pca_dims or None, umap_epochs=epochs)
@@ -65,7 +65,7 @@ def _version(text: str | None) -> int | None:
 @cluster_app.command("runs")
 def runs(as_json: bool = typer.Option(False, "--json")) -> None:
     """List clustering runs (the active one marked)."""
-    from embed.cluster import store
+    from nummus.embed.cluster import store
     from nummus import postgres
 
     with postgres.session(autocommit=True) as conn:
@@ -88,7 +88,7 @@ def runs(as_json: bool = typer.Option(False, "--json")) -> None:
 @cluster_app.command("activate")
 def activate_cmd(run_id: int = typer.Argument(..., help="A finished run (see `nummus cluster runs`).")) -> None:
     """Make RUN the run the app shows."""
-    from embed.cluster import store
+    from nummus.embed.cluster import store
     from nummus import postgres
 
     with postgres.session(autocommit=True) as conn:
@@ -103,7 +103,7 @@ def audit(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The audit queue: coins whose parsed period disagrees with a pure cluster or the classifier."""
-    from embed.cluster.pages import audit_page
+    from nummus.embed.cluster.pages import audit_page
     from nummus import postgres
 
     with postgres.session(autocommit=True) as conn:
@@ -132,7 +132,7 @@ def bench_cluster(
 ) -> None:
     """Wall time per stage, peak memory, ARI against planted groups and noise share, for the
     new pipeline and (at small sizes) the old recipe on the same data. JSON."""
-    from embed.cluster.bench import run_bench
+    from nummus.bench.cluster import run_bench
 
     sizes = [int(s) for s in n.split(",") if s.strip()]
     print(json.dumps(run_bench(sizes, dim=dim, data=data, old_max=old_max, seed=seed), indent=1))

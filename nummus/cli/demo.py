@@ -13,6 +13,6 @@ def demo(
     port: int = typer.Option(8000, "--port"),
 ) -> None:
     """Run every step on a generated sample auction, then serve the app (unless --no-serve)."""
-    from nummus.demo import run_demo
+    from nummus.demo.run import run_demo
 
     run_demo(lots=lots, serve=serve, host=host, port=port)

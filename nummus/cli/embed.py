@@ -1,5 +1,5 @@
 """`nummus embed` (batch job, sample dry run, delta) and `nummus index status|merge|export`,
-`nummus bench embed`. A thin layer over embed.job / embed.index / embed.export / embed.bench."""
+`nummus bench embed`. A thin layer over nummus.embed (job, index, export) and nummus.bench.embed."""
 
 from __future__ import annotations
 
@@ -40,20 +40,20 @@ def embed(
 
     settings = get_settings()
     if sample is not None:
-        from embed.job import embed_sample
+        from nummus.embed.job import embed_sample
 
         report = embed_sample(settings, freeze or "v1", sample, encoder, device=device)
         _print(report, as_json)
         raise typer.Exit(0 if report.ok else 1)
     if delta:
-        from embed.job import embed_delta
+        from nummus.embed.job import embed_delta
 
         summary = embed_delta(settings, freeze or "marts.coins", batch_size=batch_size, chunk_size=chunk_size,
                               num_workers=workers, device=device)
     else:
         if not freeze:
             raise NummusError("which freeze? e.g. --freeze v1", setting="--freeze")
-        from embed.job import embed_freeze
+        from nummus.embed.job import embed_freeze
 
         summary = embed_freeze(settings, freeze, encoder, batch_size=batch_size, chunk_size=chunk_size,
                                num_workers=workers, device=device, load=not no_load)
@@ -78,7 +78,7 @@ def index_status(as_json: bool = typer.Option(False, "--json"),
                  verify: bool = typer.Option(False, "--verify", help="Recompute each version's content hash "
                                              "from its rows; exit 1 when one differs.")) -> None:
     """Index versions: state, rows, delta rows, encoder, content hash."""
-    from embed.index import status
+    from nummus.embed.index import status
     from nummus.settings import get_settings
 
     versions = status(get_settings(), verify_content=verify)
@@ -102,7 +102,7 @@ def index_status(as_json: bool = typer.Option(False, "--json"),
 def index_merge(force: bool = typer.Option(False, "--force", help="Merge even when the delta is ≤ 10%."),
                 as_json: bool = typer.Option(False, "--json")) -> None:
     """Build and seal index_vN+1 = index_vN ∪ delta when the delta exceeds 10%; switch serving to it."""
-    from embed.index import merge
+    from nummus.embed.index import merge
     from nummus.settings import get_settings
 
     _print(merge(get_settings(), force=force), as_json)
@@ -112,7 +112,7 @@ def index_merge(force: bool = typer.Option(False, "--force", help="Merge even wh
 def index_export(version: str = typer.Argument(..., help="Index version, e.g. v1"),
                  out: Path = typer.Option(None, "--out", help="Folder (default DATA_DIR/exports/index_vN).")) -> None:
     """Write features.npy (pair vectors) + obv.npy + rev.npy, metadata.csv and vectors.parquet (same row order)."""
-    from embed.export import export_version
+    from nummus.embed.export import export_version
     from nummus.settings import get_settings
 
     result = export_version(get_settings(), version, out)
@@ -130,7 +130,7 @@ def bench_embed(
     data: Path = typer.Option(None, "--data", help="A folder of crop images (*.jpg) to use instead of generated ones."),
 ) -> None:
     """images/s end-to-end (decode → vectors in PostgreSQL) against model-only, same run. JSON."""
-    from embed.bench import bench_embed as run_bench
+    from nummus.bench.embed import bench_embed as run_bench
 
     print(json.dumps(run_bench(encoder=encoder, n=n, batch_sizes=batch_size, threads=threads, workers=workers,
                                device=device, data=data), indent=1))

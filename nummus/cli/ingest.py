@@ -47,10 +47,10 @@ def scrape(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (one line per sale)."),
 ) -> None:
     """Scrape a sale politely into the warehouse; rerun the same command to resume after a kill."""
-    from ingest.adapters import UnknownHouse
-    from ingest.crawl import list_sales
-    from ingest.crawl import scrape as run_scrape
-    from ingest.progress import RichReporter
+    from nummus.ingest.adapters import UnknownHouse
+    from nummus.ingest.crawl import list_sales
+    from nummus.ingest.crawl import scrape as run_scrape
+    from nummus.ingest.progress import RichReporter
 
     try:
         sales = [sale] if sale else list_sales(house, base_url=base_url, rate=rate)
@@ -87,8 +87,8 @@ def import_(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Import lots from a file export (+ a folder of images); idempotent like scraping."""
-    from ingest.importer import import_file, load_mapping
-    from ingest.progress import RichReporter
+    from nummus.ingest.importer import import_file, load_mapping
+    from nummus.ingest.progress import RichReporter
 
     column_map = load_mapping(mapping, maps or [])
     summary = import_file(path, images_dir=images, mapping=column_map, house=house, sale=sale,
@@ -109,8 +109,8 @@ def reparse(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Parse stored page snapshots again with the current adapters (new version only when changed)."""
-    from ingest.progress import RichReporter
-    from ingest.reparse import reparse as run_reparse
+    from nummus.ingest.progress import RichReporter
+    from nummus.ingest.reparse import reparse as run_reparse
 
     d = run_reparse(house=house, reporter=RichReporter()).model_dump()
     if as_json:
@@ -127,6 +127,6 @@ def bench_ingest(
     seconds: float = typer.Option(3.0, "--seconds", help="Minimum time spent parsing snapshots."),
 ) -> None:
     """Lots/s parsing stored snapshots (one core) and wall time of a demo scrape at rate 0. JSON."""
-    from ingest.benchmark import run_ingest_benchmark
+    from nummus.bench.ingest import run_ingest_benchmark
 
     print(json.dumps(run_ingest_benchmark(lots=lots, site=site, sale=sale, min_seconds=seconds), indent=2))

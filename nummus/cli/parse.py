@@ -36,7 +36,7 @@ def parse(
 
     console = Console(highlight=False)
     if text is not None:
-        from ingest.parse import parse_lot
+        from nummus.ingest.parse import parse_lot
 
         labels = parse_lot(text, description)
         row = _labels_dict(labels)
@@ -54,7 +54,7 @@ def parse(
         console.print(table)
         return
 
-    from ingest.parse.batch import parse_pending
+    from nummus.ingest.parse.batch import parse_pending
 
     summary = parse_pending(chunk_size=chunk_size, limit=limit, progress=not as_json)
     if as_json:
@@ -73,8 +73,8 @@ def bench_parse(
     misses: int = typer.Option(20, "--misses", min=0, help="How many misses to list per data set."),
 ) -> None:
     """Accuracy, coverage and confusion table on the labelled corpus (and a demo truth.json), and lots/s."""
-    from ingest.parse import PARSER_VERSION
-    from ingest.parse.evaluate import evaluate, load_corpus, load_truth_json, measure_speed
+    from nummus.ingest.parse import PARSER_VERSION
+    from nummus.ingest.parse.evaluate import evaluate, load_corpus, load_truth_json, measure_speed
 
     lots = load_corpus(corpus)
     result: dict = {"parser_version": PARSER_VERSION, "corpus": str(corpus)}

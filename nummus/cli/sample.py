@@ -33,7 +33,7 @@ def sample(
         return
     from rich.console import Console
 
-    from ingest.sample import generate
+    from nummus.demo.house import generate
 
     site = generate(out or _default_dir(), lots=lots, sales=sales, seed=seed, workers=workers, progress=True)
     Console(highlight=False, soft_wrap=True).print(
@@ -49,7 +49,7 @@ def serve(
     port: int = typer.Option(8765, "--port", min=0, max=65535, help="Port (0 = any free port)."),
 ) -> None:
     """Serve the generated site over HTTP until Ctrl-C."""
-    from ingest.sample.serve import base_url, make_server
+    from nummus.demo.house.serve import base_url, make_server
 
     server = make_server(directory or _default_dir(), host, port, quiet=False)
     typer.echo(f"serving {directory or _default_dir()} at {base_url(server)} (Ctrl-C to stop)")
@@ -71,8 +71,8 @@ def bench_sample(
     import tempfile
     import time
 
-    from ingest.sample import generate
-    from ingest.sample.draw import design_height
+    from nummus.demo.house import generate
+    from nummus.demo.house.draw import design_height
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

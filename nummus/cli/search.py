@@ -14,7 +14,7 @@ from nummus.errors import NummusError
 def _filters(**values):
     from pydantic import ValidationError
 
-    from app.filters import SearchFilters
+    from nummus.app.filters import SearchFilters
 
     try:
         return SearchFilters(**values)
@@ -24,9 +24,9 @@ def _filters(**values):
 
 
 async def _run_search(settings, image: Path | None, coin: int | None, side: str, k: int, filters) -> dict:
-    from app.db import app_database_url, make_pool, open_pool
-    from app.service import SearchService
-    from app.upload import UploadRejected, check_upload
+    from nummus.app.db import app_database_url, make_pool, open_pool
+    from nummus.app.service import SearchService
+    from nummus.app.upload import UploadRejected, check_upload
 
     url = app_database_url(settings)
     pool = make_pool(url, min_size=1, max_size=1)
@@ -114,7 +114,7 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535),
 ) -> None:
     """Serve app2 (search pages and JSON API) on the serving index."""
-    from app.server import serve as run_server
+    from nummus.app.server import serve as run_server
     from nummus.settings import get_settings
 
     run_server(get_settings(), host, port)
@@ -138,7 +138,7 @@ def bench_search(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
         TimeRemainingColumn
 
-    from app.bench import run
+    from nummus.bench.search import run
     from nummus.settings import get_settings
 
     console = Console(stderr=True, highlight=False)

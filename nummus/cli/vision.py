@@ -26,7 +26,7 @@ def vision(
     """Crop every lot whose crops are missing or older than the current crop_version (resumable)."""
     if ctx.invoked_subcommand is not None:
         return
-    from ingest.vision.batch import run_vision
+    from nummus.ingest.vision.batch import run_vision
 
     summary = run_vision(workers=workers, limit=limit, progress=progress and not as_json)
     if as_json:
@@ -44,9 +44,9 @@ def split(
     as_json: bool = typer.Option(False, "--json", help="Print the full detection as JSON."),
 ) -> None:
     """Find the coins in one photo; print the detection (and write crops with --out)."""
-    from ingest.vision.config import vision_config
-    from ingest.vision.sheet import annotated_photo
-    from ingest.vision.splitter import split_photo
+    from nummus.ingest.vision.config import vision_config
+    from nummus.ingest.vision.sheet import annotated_photo
+    from nummus.ingest.vision.splitter import split_photo
 
     config = vision_config()
     data = image.read_bytes()
@@ -88,7 +88,7 @@ def sheet(
     seed: int = typer.Option(0, "--seed", help="Random sample seed."),
 ) -> None:
     """An HTML contact sheet of N random crops with flags and the source photo with circles drawn."""
-    from ingest.vision.sheet import build_sheet
+    from nummus.ingest.vision.sheet import build_sheet
 
     path = build_sheet(n=n, out=out, seed=seed)
     console.print(f"contact sheet: {path}")
@@ -103,7 +103,7 @@ def bench_vision(
     seed: int = typer.Option(0, "--seed"),
 ) -> None:
     """Detection quality and speed on composed photos with known truth, on one core (JSON)."""
-    from ingest.vision.bench import run_bench
+    from nummus.bench.vision import run_bench
 
     print(json.dumps(run_bench(data=data, n=n, truth=truth, seed=seed), indent=2))
 
@@ -114,7 +114,7 @@ def bench_vision_batch(
     workers: str = typer.Option("1,2", "--workers", help="Worker counts to compare, e.g. 1,2,4."),
 ) -> None:
     """Batch throughput (decode, detect, crop, store, DuckDB) per worker count, with speedup (JSON)."""
-    from ingest.vision.bench import run_batch_bench
+    from nummus.bench.vision import run_batch_bench
 
     counts = tuple(int(w) for w in workers.split(",") if w.strip())
     print(json.dumps(run_batch_bench(n=n, workers=counts), indent=2))

@@ -63,7 +63,7 @@ def build(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """dbt build of the warehouse (staging -> marts.coins, coverage) with its tests. Exit 1 on failure."""
-    from nummus.build import build as run_build
+    from nummus.dbt.build import build as run_build
 
     with console.status("dbt build (models and tests)…"):
         r = run_build(all_gates=all_gates, dbt_vars=_vars(crop_version, parser_version))
@@ -88,7 +88,7 @@ def gate(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Run one phase gate (dbt build --select tag:NAME): pass/fail table, exit 1 on failure."""
-    from nummus.gates import run_gate
+    from nummus.dbt.gates import run_gate
 
     with console.status(f"dbt build --select tag:{name}…"):
         r = run_gate(name)
@@ -109,7 +109,7 @@ def freeze(
     """Freeze marts.coins as frozen.coins_vN (runs gate_freeze first; never overwrites)."""
     if ctx.invoked_subcommand is not None:
         return
-    from nummus.freeze import freeze as run_freeze
+    from nummus.dbt.freeze import freeze as run_freeze
 
     with console.status("gate_freeze, then freezing marts.coins…"):
         m = run_freeze(version=version)
@@ -121,7 +121,7 @@ def freeze(
 @freeze_app.command("verify")
 def freeze_verify(version: str = typer.Argument(..., help="vN")) -> None:
     """Recompute the content hash of frozen.coins_vN and its Parquet copy; exit 1 on mismatch."""
-    from nummus.freeze import verify
+    from nummus.dbt.freeze import verify
 
     r = verify(version)
     table = Table(title=f"freeze {r.version}")
@@ -137,7 +137,7 @@ def freeze_verify(version: str = typer.Argument(..., help="vN")) -> None:
 @freeze_app.command("list")
 def freeze_list() -> None:
     """The freezes in the object store, oldest first."""
-    from nummus.freeze import list_freezes
+    from nummus.dbt.freeze import list_freezes
 
     table = Table("version", "rows", "coin_id range", "sha256", "created", "previous")
     for m in list_freezes():
@@ -149,7 +149,7 @@ def freeze_list() -> None:
 @app.command("qa-report")
 def qa_report() -> None:
     """Write the QA report (HTML with plots + JSON) to the object store; gate_go checks it."""
-    from nummus.qa_report import write_report
+    from nummus.dbt.qa_report import write_report
 
     with console.status("QA report…"):
         path = write_report()
@@ -195,11 +195,11 @@ def _timed(out: dict, name: str, fn):
 
 def _bench(settings, coins: int, vectors: bool) -> dict:
     from nummus import stores, warehouse
-    from nummus.build import build as run_build
-    from nummus.build import refresh_object_listing
-    from nummus.freeze import freeze
-    from nummus.gates import run_gate
-    from nummus.qa_report import write_report
+    from nummus.dbt.build import build as run_build
+    from nummus.dbt.build import refresh_object_listing
+    from nummus.dbt.freeze import freeze
+    from nummus.dbt.gates import run_gate
+    from nummus.dbt.qa_report import write_report
 
     out: dict = {"bench": "build", "coins": coins}
     if vectors:

@@ -12,11 +12,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ingest.vision import synthetic
-from ingest.vision.config import VisionConfig
-from ingest.vision.detection import Detection
-from ingest.vision.finder import find_coins
-from ingest.vision.splitter import split_photo
+from nummus.bench.synthetic import photos as synthetic
+from nummus.ingest.vision.config import VisionConfig
+from nummus.ingest.vision.detection import Detection
+from nummus.ingest.vision.finder import find_coins
+from nummus.ingest.vision.splitter import split_photo
 
 WIDTHS = (120, 200, 320, 480, 800, 1200, 1600, 2000)
 PAIR_GAPS = (0.0, 0.0, 0.04, 0.15, 0.4, 1.0)   # × r between the coins; 0 = touching
@@ -222,7 +222,7 @@ def run_batch_bench(n: int = 96, workers: tuple[int, ...] = (1, 2), seed: int = 
     photos in a temporary warehouse, for each worker count; speedup against one worker."""
     import tempfile
 
-    from ingest.vision.batch import run_vision
+    from nummus.ingest.vision.batch import run_vision
     from nummus import warehouse
     from nummus.objectstore import ObjectStore
     from nummus.settings import Settings

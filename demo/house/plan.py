@@ -10,11 +10,11 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from ingest.sample.draw import Specimen
-from ingest.sample.photo import PhotoPlan, plan_photo
-from ingest.sample.prices import Pricing, price_lot
-from ingest.sample.text import GRADES, STYLES, LotText, Physical, coin_text, grade_index, group_text, item_text
-from ingest.sample.types import COIN_TYPES, NON_COIN_TYPES, CoinType
+from nummus.demo.house.draw import Specimen
+from nummus.demo.house.photo import PhotoPlan, plan_photo
+from nummus.demo.house.prices import Pricing, price_lot
+from nummus.demo.house.text import GRADES, STYLES, LotText, Physical, coin_text, grade_index, group_text, item_text
+from nummus.demo.house.types import COIN_TYPES, NON_COIN_TYPES, CoinType
 from nummus.errors import NummusError
 from nummus.identity import coin_id
 

@@ -23,7 +23,7 @@ def bench_classify(settings: Settings, *, families: list[str], heads: list[str],
 
     import torch
 
-    from embed.classify.train import train_period
+    from nummus.embed.classify.train import train_period
 
     runs = []
     for family in families:

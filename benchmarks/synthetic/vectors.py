@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import psycopg
 
-from app.search_index import EXACT_MAX, HNSW_EF_CONSTRUCTION, HNSW_M, prepare
+from nummus.app.search_index import EXACT_MAX, HNSW_EF_CONSTRUCTION, HNSW_M, prepare
 
 # period -> share of coins (the skew the search must handle)
 PERIOD_SHARES: dict[str, float] = {

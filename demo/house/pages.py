@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ingest.sample.plan import LotPlan, SalePlan
-from ingest.sample.prices import format_estimate, format_hammer
+from nummus.demo.house.plan import LotPlan, SalePlan
+from nummus.demo.house.prices import format_estimate, format_hammer
 
 HOUSE_NAME = "Demo Numismatics"
 STYLE_CSS = """body{font-family:Georgia,serif;max-width:70em;margin:2em auto;color:#222}

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ingest.sample.pages import STYLE_CSS, image_name, index_page, lot_page, sale_page
-from ingest.sample.photo import PhotoPlan, encode_jpeg, render_photo
-from ingest.sample.plan import HOUSE, LotPlan, SitePlan, plan_site
+from nummus.demo.house.pages import STYLE_CSS, image_name, index_page, lot_page, sale_page
+from nummus.demo.house.photo import PhotoPlan, encode_jpeg, render_photo
+from nummus.demo.house.plan import HOUSE, LotPlan, SitePlan, plan_site
 from nummus.errors import NummusError
 
 MANIFEST = ".sample.json"

@@ -45,7 +45,7 @@ def _init(ctx: DemoContext) -> str:
 
 
 def _sample(ctx: DemoContext) -> str:
-    from ingest.sample import generate
+    from nummus.demo.house import generate
 
     site = generate(ctx.settings.data_path / "sample-house", lots=ctx.lots, progress=True)
     ctx.state["site"] = site
@@ -53,8 +53,8 @@ def _sample(ctx: DemoContext) -> str:
 
 
 def _scrape(ctx: DemoContext) -> str:
-    from ingest.crawl import scrape_house
-    from ingest.sample.serve import serving
+    from nummus.ingest.crawl import scrape_house
+    from nummus.demo.house.serve import serving
 
     with serving(ctx.state["site"].out_dir) as url:
         summaries = scrape_house("demo", base_url=url, rate=0.0, settings=ctx.settings)
@@ -66,14 +66,14 @@ def _scrape(ctx: DemoContext) -> str:
 
 
 def _vision(ctx: DemoContext) -> str:
-    from ingest.vision.batch import run_vision
+    from nummus.ingest.vision.batch import run_vision
 
     s = run_vision(ctx.settings)
     return str(_brief(s))
 
 
 def _parse(ctx: DemoContext) -> str:
-    from ingest.parse.batch import parse_pending
+    from nummus.ingest.parse.batch import parse_pending
 
     s = parse_pending(ctx.settings)
     return (f"{s.parsed} lots parsed with {s.parser_version} ({s.needs_review} need review, "
@@ -81,7 +81,7 @@ def _parse(ctx: DemoContext) -> str:
 
 
 def _build(ctx: DemoContext) -> str:
-    from nummus.build import build
+    from nummus.dbt.build import build
 
     r = build(ctx.settings)
     if not r.ok:
@@ -91,14 +91,14 @@ def _build(ctx: DemoContext) -> str:
 
 
 def _qa(ctx: DemoContext) -> str:
-    from nummus.qa_report import write_report
+    from nummus.dbt.qa_report import write_report
 
     return f"QA report → {write_report(ctx.settings)}"
 
 
 def _freeze(ctx: DemoContext) -> str:
     from nummus import warehouse
-    from nummus.freeze import content_hash, freeze, list_freezes
+    from nummus.dbt.freeze import content_hash, freeze, list_freezes
 
     freezes = list_freezes(ctx.settings)
     if freezes:
@@ -113,7 +113,7 @@ def _freeze(ctx: DemoContext) -> str:
 
 
 def _gate(ctx: DemoContext, name: str) -> str:
-    from nummus.gates import run_gate
+    from nummus.dbt.gates import run_gate
 
     g = run_gate(name, ctx.settings)
     if not g.passed:
@@ -122,7 +122,7 @@ def _gate(ctx: DemoContext, name: str) -> str:
 
 
 def _embed_sample(ctx: DemoContext) -> str:
-    from embed.job import embed_sample
+    from nummus.embed.job import embed_sample
 
     r = embed_sample(ctx.settings, freeze=ctx.state["freeze"], n=16)
     if not r.ok:
@@ -134,7 +134,7 @@ def _embed_sample(ctx: DemoContext) -> str:
 
 
 def _embed(ctx: DemoContext) -> str:
-    from embed.job import embed_freeze
+    from nummus.embed.job import embed_freeze
 
     s = embed_freeze(ctx.settings, freeze=ctx.state["freeze"])
     ctx.state["index_version"] = s.index_version
@@ -145,14 +145,14 @@ def _embed(ctx: DemoContext) -> str:
 
 
 def _cluster(ctx: DemoContext) -> str:
-    from embed.cluster.run import cluster_index
+    from nummus.embed.cluster.run import cluster_index
 
     r = cluster_index(ctx.settings)
     return str(_brief(r))
 
 
 def _classify(ctx: DemoContext) -> str:
-    from embed.classify.train import train_period
+    from nummus.embed.classify.train import train_period
 
     try:
         r = train_period(ctx.settings, family="head")
@@ -193,7 +193,7 @@ def run_demo(lots: int = 300, serve: bool = True, settings: Settings | None = No
         summary = step.run(ctx)
         console.print(f"[bold]{step.name}[/] {summary} [dim]({time.perf_counter() - started:.1f}s)[/]")
     if serve:
-        from app.server import serve as serve_app
+        from nummus.app.server import serve as serve_app
 
         console.rule("[bold]serve[/]")
         console.print(f"app2 on http://{host}:{port}/ (Ctrl-C to stop)")

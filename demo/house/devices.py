@@ -13,8 +13,8 @@ from typing import Callable
 
 import numpy as np
 
-from ingest.sample.painter import Painter, arc
-from ingest.sample.types import Face
+from nummus.demo.house.painter import Painter, arc
+from nummus.demo.house.types import Face
 
 
 # --- heads and busts ------------------------------------------------------------------------------

@@ -79,10 +79,10 @@ def bench_embed(encoder: str = "effnet-lite0", n: int = 512, batch_sizes: list[i
     import torch
     from PIL import Image
 
-    from embed import index
-    from embed.encoders import load_encoder
-    from embed.job import run_embedding
-    from embed.source import read_crops, read_metadata
+    from nummus.embed import index
+    from nummus.embed.encoders import load_encoder
+    from nummus.embed.job import run_embedding
+    from nummus.embed.source import read_crops, read_metadata
 
     n_coins = max(1, n // 2)
     default_threads = torch.get_num_threads()

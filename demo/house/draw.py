@@ -17,10 +17,10 @@ import cv2
 import numpy as np
 from pydantic import BaseModel
 
-from ingest.sample.devices import draw_device
-from ingest.sample.legend import field_text, rim_legend
-from ingest.sample.painter import Painter, relief
-from ingest.sample.types import BY_ID, CoinType, Face
+from nummus.demo.house.devices import draw_device
+from nummus.demo.house.legend import field_text, rim_legend
+from nummus.demo.house.painter import Painter, relief
+from nummus.demo.house.types import BY_ID, CoinType, Face
 
 INTERNAL_RADIUS = 180  # px: designs are drawn (and shaded) at this radius, then scaled
 CANVAS_FACTOR = 1.24  # canvas side = 2 * radius * factor (room for irregular flans)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from nummus.build import GATES, POSTGRES_GATES, BuildResult, TestOutcome, refresh_object_listing, run_dbt
+from nummus.dbt.build import GATES, POSTGRES_GATES, BuildResult, TestOutcome, refresh_object_listing, run_dbt
 from nummus.errors import NummusError
 from nummus.settings import Settings, get_settings
 

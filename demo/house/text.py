@@ -11,7 +11,7 @@ import random
 
 from pydantic import BaseModel
 
-from ingest.sample.types import CoinType, Face
+from nummus.demo.house.types import CoinType, Face
 
 STYLES: dict[str, dict[str, str]] = {
     "cng": {"language": "en", "currency": "USD"},

@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 from pydantic import BaseModel
 
-from ingest.sample.draw import CANVAS_FACTOR, INTERNAL_RADIUS, Specimen, render, wide_blur
-from ingest.sample.types import BY_ID, CoinType
+from nummus.demo.house.draw import CANVAS_FACTOR, INTERNAL_RADIUS, Specimen, render, wide_blur
+from nummus.demo.house.types import BY_ID, CoinType
 
 LAYOUTS = ("pair_horizontal", "pair_vertical", "single", "group", "none")
 
@@ -158,7 +158,7 @@ def render_photo(plan: PhotoPlan) -> np.ndarray:
     """The lot photo (BGR uint8) for a plan."""
     nrng = np.random.default_rng(plan.seed)
     if plan.layout == "none":
-        from ingest.sample.picture import render_picture
+        from nummus.demo.house.picture import render_picture
 
         return render_picture(plan.picture or "landscape", plan.width, plan.height, plan.seed)
     canvas = _paint_background(plan, nrng)

@@ -1,7 +1,7 @@
 """A small, quick static site in the demo house's structure (docs/contracts.md) for tests and
 `nummus bench ingest` (the full `nummus sample` house renders photos and takes longer): lot
 numbers have gaps (listed but 404), every 10th lot is withdrawn, some lots have two photos.
-Serve it with `ingest.sample.serve.serving`. Also `constant_png`, a cheap decompression bomb."""
+Serve it with `nummus.demo.house.serve.serving`. Also `constant_png`, a cheap decompression bomb."""
 
 from __future__ import annotations
 

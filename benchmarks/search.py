@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import psycopg
 
-from app import queries
-from app.filters import SearchFilters
-from app.search_index import watch_index_builds
-from app.synthetic import PERIOD_SHARES, SyntheticCoins, load_index, make_coins, noisy_queries
+from nummus.app import queries
+from nummus.app.filters import SearchFilters
+from nummus.app.search_index import watch_index_builds
+from nummus.bench.synthetic.vectors import PERIOD_SHARES, SyntheticCoins, load_index, make_coins, noisy_queries
 from nummus import postgres
 from nummus.settings import Settings
 
@@ -173,7 +173,7 @@ def e2e_bench(settings: Settings, image: bytes, *, requests: int = 40, clients: 
     import httpx
     import uvicorn
 
-    from app.main import create_app
+    from nummus.app.main import create_app
 
     app = create_app(settings)
     with socket.socket() as s:
@@ -234,7 +234,7 @@ def run(settings: Settings, *, n: int = 100_000, dim: int = 512, seed: int = 0, 
     coins = make_coins(n, dim, seed=seed)
     encoder_id = None
     if e2e:
-        from embed.encoders import load_encoder
+        from nummus.embed.encoders import load_encoder
 
         encoder = load_encoder(encoder_spec, device="cpu")
         if encoder.dim != dim:
@@ -257,7 +257,7 @@ def run(settings: Settings, *, n: int = 100_000, dim: int = 512, seed: int = 0, 
         if progress:
             progress(out["sql"][-1])
     if e2e:
-        from app.synthetic import lot_photo
+        from nummus.bench.synthetic.vectors import lot_photo
 
         bench_settings = settings.model_copy(update={"database_url": db.url, "app_database_url": None})
         out["e2e"] = {"encoder": encoder_spec,

@@ -25,7 +25,6 @@ from pydantic import BaseModel, Field
 
 from nummus import objectstore, warehouse
 from nummus.errors import NummusError
-from nummus.paths import ROOT
 from nummus.settings import Settings, get_settings
 
 META_DDL = """
@@ -127,7 +126,7 @@ def _stored_versions(store) -> set[int]:
 
 def _git_revision() -> str | None:
     try:
-        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+        out = subprocess.run(["git", "-C", str(Path(__file__).parent), "rev-parse", "HEAD"], capture_output=True, text=True,
                              timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -149,7 +148,7 @@ def freeze(settings: Settings | None = None, version: str | None = None, *, dbt_
            ) -> FreezeManifest:
     """Freeze marts.coins as `frozen.coins_vN` (next free N unless given); refuses an existing
     version and a failing gate_freeze."""
-    from nummus.gates import run_gate
+    from nummus.dbt.gates import run_gate
 
     settings = settings or get_settings()
     store = objectstore.get_store(settings)

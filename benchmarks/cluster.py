@@ -36,8 +36,8 @@ def _peak_rss_mb() -> float:
 
 def _new_worker(x: np.ndarray, params: dict, cache_dir: str) -> dict:
     os.environ["NUMBA_CACHE_DIR"] = cache_dir
-    from embed.cluster.params import ClusterParams
-    from embed.cluster.pipeline import compute
+    from nummus.embed.cluster.params import ClusterParams
+    from nummus.embed.cluster.pipeline import compute
 
     t, c = time.perf_counter(), _cpu()
     r = compute(x, ClusterParams(**params))
@@ -84,7 +84,7 @@ def _fresh(fn, *args) -> dict:
     with tempfile.TemporaryDirectory(prefix="nummus-bench-") as tmp:
         with open(Path(tmp) / "job.pkl", "wb") as fh:
             pickle.dump((fn.__name__, args), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        subprocess.run([sys.executable, "-c", "import sys; from embed.cluster.bench import _child; _child(sys.argv[1])",
+        subprocess.run([sys.executable, "-c", "import sys; from nummus.bench.cluster import _child; _child(sys.argv[1])",
                         tmp], check=True)
         with open(Path(tmp) / "result.pkl", "rb") as fh:
             return pickle.load(fh)
@@ -133,7 +133,7 @@ def museum_vectors(folder: Path, cache: Path) -> np.ndarray:
         return np.load(cache)
     from PIL import Image
 
-    from embed.encoders import load_effnet_lite0
+    from nummus.embed.encoders import load_effnet_lite0
 
     enc = load_effnet_lite0("cpu")
     files = sorted(folder.glob("*_obv.jpg"))
@@ -148,8 +148,8 @@ def museum_vectors(folder: Path, cache: Path) -> np.ndarray:
 
 def run_bench(sizes: list[int], *, dim: int = 512, data: str | None = None, old_max: int = 23000,
               seed: int = 0, params: dict | None = None, cache_dir: str | None = None) -> dict:
-    from embed.cluster.params import ClusterParams
-    from embed.cluster.synthetic import planted_clusters
+    from nummus.embed.cluster.params import ClusterParams
+    from nummus.bench.synthetic.clusters import planted_clusters
     from nummus.settings import get_settings
 
     settings = get_settings()

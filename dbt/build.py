@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from nummus import objectstore, warehouse
 from nummus.errors import NummusError
-from nummus.paths import DBT_PROJECT
+from nummus.resources import dbt_project
 from nummus.settings import Settings, get_settings
 
 GATES = ("gate_clean", "gate_scale", "gate_freeze", "gate_go", "gate_embedded")
@@ -178,7 +178,7 @@ def run_dbt(settings: Settings, args: list[str], *, with_postgres: bool = False,
     work = dbt_dir(settings)
     work.mkdir(parents=True, exist_ok=True)
     command = [*args,
-               "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+               "--project-dir", str(dbt_project()), "--profiles-dir", str(dbt_project()),
                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
                "--target", "with_postgres" if with_postgres else "warehouse",
                "--quiet", "--no-use-colors"]

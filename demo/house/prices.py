@@ -10,7 +10,7 @@ import random
 
 from pydantic import BaseModel
 
-from ingest.sample.types import CoinType
+from nummus.demo.house.types import CoinType
 
 _STEPS = [10, 15, 20, 25, 30, 40, 50, 60, 75, 80, 100, 120, 150, 200, 250, 300, 400, 500, 600, 750, 800, 1000,
           1200, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 7500, 8000, 10000, 12000, 15000, 20000, 25000, 30000,

@@ -8,11 +8,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest.adapters import get_adapter
-from ingest.crawl import list_sales, scrape
-from ingest.fixture_site import write_site
-from ingest.sample.serve import serving as serve
-from ingest.raw_writer import read_snapshot
+from nummus.ingest.adapters import get_adapter
+from nummus.ingest.crawl import list_sales, scrape
+from nummus.bench.synthetic.site import write_site
+from nummus.demo.house.serve import serving as serve
+from nummus.ingest.raw_writer import read_snapshot
 from nummus import warehouse
 from nummus.objectstore import ObjectStore
 from nummus.settings import Settings
