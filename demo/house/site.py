@@ -25,10 +25,12 @@ MANIFEST = ".sample.json"
 
 
 def _generator_version() -> str:
-    """A hash of this package's code: output of another version is never mixed with ours on resume."""
+    """A hash of this package's code and data (the catalogue): output of another version is never
+    mixed with ours on resume."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    root = Path(__file__).parent
+    for path in sorted(p for pattern in ("*.py", "*.yaml") for p in root.rglob(pattern)):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
