@@ -39,7 +39,6 @@ def create_app(settings: Settings | None = None, *, pool_size: int = 8, encoder_
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(cluster_pages.router)
-    app.state.database_url = url  # the read-only role's URL (the cluster pages connect with it)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
     api.register_errors(app)
     return app

@@ -1,4 +1,5 @@
-"""The HTML pages (server-rendered with jinja2): upload, results, coin, stats."""
+"""The HTML pages (server-rendered with jinja2): upload, results, coin, stats. `templates` is the
+app's one template set (templates/, one base.html; the cluster pages use it too)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from fastapi.templating import Jinja2Templates
 from nummus.app.api import CoinId, filters_or_422, get_encoder, get_service, read_upload
 from nummus.app.queries import OTHER_SALES_MIN_COSINE
 from nummus.app.query_image import QueryEncoder
-from nummus.app.service import BadQuery, NoIndex, NotFound, SearchService
+from nummus.app.service import BadQuery, NoIndex, NotFound, SearchService, crop_url
 from nummus.app.upload import UploadRejected
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+templates.env.filters["crop_url"] = crop_url  # an object-store key → the app's /crops/… URL
 router = APIRouter(include_in_schema=False)
 
 
@@ -27,7 +29,7 @@ async def _choices(service: SearchService) -> dict:
         return {"periods": [], "denominations": []}
 
 
-def _error(request: Request, status: int, message: str) -> HTMLResponse:
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
                                       status_code=status)
 
@@ -64,9 +66,9 @@ async def search_page(
         return templates.TemplateResponse(request, "index.html", {**choices, "form": form, "error": msg},
                                           status_code=422)
     except NoIndex as exc:
-        return _error(request, 503, str(exc))
+        return error_page(request, 503, str(exc))
     except BadQuery as exc:
-        return _error(request, 422, str(exc))
+        return error_page(request, 422, str(exc))
     return templates.TemplateResponse(request, "results.html", {**choices, "form": form, "r": result})
 
 
@@ -75,7 +77,7 @@ async def coin_page(request: Request, coin_id: CoinId, service: Annotated[Search
     try:
         coin = await service.coin(coin_id)
     except NotFound as exc:
-        return _error(request, 404, str(exc))
+        return error_page(request, 404, str(exc))
     neighbours, other_sales, note = [], [], None
     try:
         neighbours = (await service.similar(coin_id, k=12))["results"]

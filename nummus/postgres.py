@@ -113,6 +113,17 @@ def _open(url: str, autocommit: bool) -> psycopg.Connection:
     return psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
 
 
+@retry(retry=retry_if_exception(_recovering), stop=stop_after_delay(30),
+       wait=wait_exponential(multiplier=0.1, max=1.0), reraise=True)
+async def _open_async(url: str, autocommit: bool) -> psycopg.AsyncConnection:
+    return await psycopg.AsyncConnection.connect(url, autocommit=autocommit, connect_timeout=10)
+
+
+def _unavailable(url: str, exc: psycopg.OperationalError) -> StoreUnavailable:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return StoreUnavailable(f"PostgreSQL at {redact(url)} does not answer: {first}", setting="DATABASE_URL")
+
+
 def connect(settings: Settings | None = None, *, url: str | None = None, vector: bool = True,
             autocommit: bool = False) -> psycopg.Connection:
     """A psycopg connection with pgvector's types registered. While the server recovers from a
@@ -121,15 +132,23 @@ def connect(settings: Settings | None = None, *, url: str | None = None, vector:
     try:
         conn = _open(url, autocommit)
     except psycopg.OperationalError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        raise StoreUnavailable(f"PostgreSQL at {redact(url)} does not answer: {first}",
-                               setting="DATABASE_URL") from exc
+        raise _unavailable(url, exc) from exc
     if vector:
         try:
             register_vector(conn)
         except psycopg.ProgrammingError:
             pass  # extension not created yet (before migrations)
     return conn
+
+
+async def connect_async(settings: Settings | None = None, *, url: str | None = None,
+                        autocommit: bool = False) -> psycopg.AsyncConnection:
+    """`connect` for asyncio code (no pgvector types: for reading plain columns)."""
+    url = url or database_url(settings)
+    try:
+        return await _open_async(url, autocommit)
+    except psycopg.OperationalError as exc:
+        raise _unavailable(url, exc) from exc
 
 
 @contextmanager

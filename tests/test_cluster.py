@@ -1,9 +1,11 @@
 """Clustering on small planted data against the real PostgreSQL: clusters found, noise
 reassignment, the audit queue flagging planted mislabels, runs never overwriting each other,
-resume after a killed run, quarantine of bad vectors, the pages and the CLI."""
+resume after a killed run, quarantine of bad vectors, reading results back (the data of the
+app's pages, the map) and the CLI."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -15,7 +17,7 @@ import psycopg
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from nummus.embed.cluster import audit, store
+from nummus.embed.cluster import audit, results, store
 from nummus.embed.cluster.noise import reassign_noise
 from nummus.embed.cluster.params import ClusterParams
 from nummus.bench.synthetic.clusters import PERIODS, planted_clusters
@@ -93,6 +95,15 @@ def first_run(cl_settings):
     return cluster_index(cl_settings, params=FAST)
 
 
+def _read(url: str, function, *args, **kwargs):
+    """One of `results`' readers over its own async connection (as `nummus audit` does)."""
+    async def go():
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+            return await function(conn, *args, **kwargs)
+
+    return asyncio.run(go())
+
+
 def _assignments(url: str, run_id: int) -> dict[int, tuple]:
     with psycopg.connect(url) as conn:
         rows = conn.execute("SELECT coin_id, cluster, probability, method, x, y FROM cluster_assignments "
@@ -157,8 +168,8 @@ def test_planted_clusters_are_found(first_run, planted, cl_settings):
     ari = adjusted_rand_score([truth[c] for c in ids], [got[c][0] for c in ids])
     assert ari >= 0.9, ari
     assert first_run.n_clusters == GROUPS
+    run = _read(url, results.run, first_run.run_id)
     with psycopg.connect(url) as conn:
-        run = store.get_run(conn, first_run.run_id)
         assert store.active_run(conn) == first_run.run_id
     assert run["params"]["n_neighbors"] == 30 and run["params"]["min_cluster_size"] == 20
     assert {"pca", "knn", "umap", "hdbscan", "layout", "reassign", "total"} <= set(run["timings"])
@@ -179,8 +190,7 @@ def test_bad_vector_is_quarantined_and_left_out(first_run, planted, cl_settings)
 
 
 def test_audit_queue_flags_the_planted_mislabels(first_run, planted, cl_settings):
-    with psycopg.connect(cl_settings.database_url) as conn:
-        rows = store.audit_rows(conn, first_run.run_id)
+    rows = _read(cl_settings.database_url, results.audit_queue, first_run.run_id, limit=None)["rows"]
     flagged = {r["coin_id"] for r in rows if r["reason"] == "cluster_period"}
     assert flagged == planted["mislabelled"]
     truth = {int(c): PERIODS[g] for c, g in zip(planted["coin_ids"], planted["labels"])}
@@ -258,26 +268,39 @@ def test_writing_a_run_holds_no_lock_that_search_waits_on(first_run, cl_settings
     assert n == N
 
 
-def test_pages_and_cli(first_run, cl_settings, monkeypatch):
+def test_results_and_cli(first_run, cl_settings, monkeypatch):
     from typer.testing import CliRunner
 
-    from nummus.embed.cluster import pages
     from nummus.cli import app
+    from nummus.embed.cluster import map_image
+    from nummus.errors import NummusError
     from nummus.settings import get_settings
 
-    with psycopg.connect(cl_settings.database_url) as conn:
+    url = cl_settings.database_url
+    with psycopg.connect(url) as conn:
         run_id = store.active_run(conn)
-        grid = pages.clusters_page(conn)
-        assert len(grid["clusters"]) == GROUPS and all(c["samples"] for c in grid["clusters"])
-        assert grid["clusters"][0]["samples"][0]["image_url"].startswith("/crops/crops/")
-        one = pages.cluster_page(conn, grid["clusters"][0]["cluster"])
-        assert len(one["members"]) == min(200, grid["clusters"][0]["size"])
-        queue = pages.audit_page(conn)
-        png = pages.map_png(conn, size=300)
+    grid = _read(url, results.clusters)
+    assert grid["run"]["run_id"] == run_id and grid["noise"] == N - 1 - sum(c["size"] for c in grid["clusters"])
+    assert len(grid["clusters"]) == GROUPS and all(c["samples"] for c in grid["clusters"])
+    first = grid["clusters"][0]
+    assert first["size"] == max(c["size"] for c in grid["clusters"])
+    assert first["samples"][0]["obv_small_key"] == f"crops/{first['samples'][0]['coin_id']}_obv.jpg"
+    one = _read(url, results.cluster, first["cluster"])
+    assert len(one["members"]) == min(200, first["size"]) and one["summary"]["size"] == first["size"]
+    assert sum(one["summary"]["periods"].values()) == one["summary"]["labelled"]
+    flagged = {m["coin_id"] for m in one["members"] if m["flagged"]}
+    queue = _read(url, results.audit_queue, limit=500)
+    assert flagged <= {r["coin_id"] for r in queue["rows"]} and queue["total"] == len(queue["rows"])
+    with pytest.raises(NummusError, match="has no cluster 999"):
+        _read(url, results.cluster, 999)
+    with pytest.raises(NummusError, match="no cluster run 12345"):
+        _read(url, results.audit_queue, 12345)
+    layout = _read(url, results.layout)
+    assert layout.xy.shape == (N - 1, 2) and layout.noise.sum() == grid["noise"]
+    png = map_image.draw(layout, size=300)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    html = pages.render("clusters.html", **grid) + pages.render("cluster.html", **one) + \
-        pages.render("audit.html", **queue)
-    assert "/clusters/" in html and "Audit queue" in html and str(queue["rows"][0]["coin_id"]) in html
+    empty = map_image.draw(results.Layout(run_id, np.zeros((0, 2), np.float32), [], np.zeros(0, bool)), size=200)
+    assert empty[:8] == b"\x89PNG\r\n\x1a\n"
 
     monkeypatch.setenv("NUMMUS_DATA_DIR", str(cl_settings.data_path))
     monkeypatch.setenv("DATABASE_URL", cl_settings.database_url)
@@ -286,6 +309,8 @@ def test_pages_and_cli(first_run, cl_settings, monkeypatch):
     res = runner.invoke(app, ["audit", "--json", "--limit", "5"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["run_id"] == run_id and len(json.loads(res.output)["rows"]) == 5
+    res = runner.invoke(app, ["audit", "--limit", "3"])
+    assert res.exit_code == 0 and f"audit queue of cluster run {run_id}" in res.output, res.output
     res = runner.invoke(app, ["cluster", "runs", "--json"])
     assert res.exit_code == 0, res.output
     assert {r["run_id"] for r in json.loads(res.output) if r["active"]} == {run_id}
@@ -298,6 +323,33 @@ def test_pages_and_cli(first_run, cl_settings, monkeypatch):
     res = runner.invoke(app, ["cluster", "runs", "--json"])
     assert {r["run_id"] for r in json.loads(res.output) if r["active"]} == {run_id}
     get_settings.cache_clear()
+
+
+def test_the_app_renders_the_results_over_its_pool(first_run, cl_settings, monkeypatch):
+    """The cluster pages read over the app's pool (the read-only role), never a connection of their
+    own, and render with the app's templates (one base.html)."""
+    from fastapi.testclient import TestClient
+
+    from nummus.app.main import create_app
+
+    def no_connection_of_its_own(*args, **kwargs):
+        raise AssertionError("a cluster page opened a connection of its own")
+
+    one_id = _read(cl_settings.database_url, results.clusters)["clusters"][0]["cluster"]
+    with TestClient(create_app(cl_settings, pool_size=2)) as client:
+        monkeypatch.setattr(psycopg, "connect", no_connection_of_its_own)
+        monkeypatch.setattr(psycopg.AsyncConnection, "connect", no_connection_of_its_own)
+        grid = client.get("/clusters")
+        one = client.get(f"/clusters/{one_id}")
+        missing = client.get("/clusters/999")
+        queue = client.get("/audit")
+        png = client.get("/clusters/map.png")
+    assert grid.status_code == 200 and 'href="/stats"' in grid.text  # the app's base.html
+    assert grid.text.count('class="card"') == GROUPS and 'src="/crops/crops/' in grid.text
+    assert one.status_code == 200 and one.text.count('href="/coins/') >= 20
+    assert missing.status_code == 404 and "has no cluster 999" in missing.text and 'href="/stats"' in missing.text
+    assert queue.status_code == 200 and "Audit queue" in queue.text
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
 
 
 @pytest.mark.slow

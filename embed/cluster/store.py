@@ -1,6 +1,6 @@
 """PostgreSQL side of clustering (schema: migrations/versions/0005_cluster.py): read the
 vectors of an index version, create a run, write its results in one transaction, choose the
-active run, list runs and the audit queue.
+active run, list runs (reading a run's results back: `results`).
 
 Reading takes one short snapshot of index_vN ∪ delta_vN+1 (ACCESS SHARE only, committed at
 once); all the computing happens outside any transaction; writing touches only the cluster
@@ -144,35 +144,17 @@ def activate(conn: psycopg.Connection, run_id: int) -> None:
         raise NummusError(str(exc).splitlines()[0]) from exc
 
 
-def active_run(conn: psycopg.Connection) -> int | None:
-    row = conn.execute("SELECT run_id FROM cluster_active").fetchone()
-    return int(row[0]) if row else None
-
-
 RUN_COLUMNS = ("run_id", "index_version", "vector", "state", "backend", "n_coins", "n_clusters",
                "noise_share", "params", "timings", "stats", "versions", "error", "started_at", "finished_at")
+RUN_SQL = f"SELECT {', '.join(RUN_COLUMNS)} FROM cluster_runs WHERE run_id = %s"
+ACTIVE_SQL = "SELECT run_id FROM cluster_active"
+
+
+def active_run(conn: psycopg.Connection) -> int | None:
+    row = conn.execute(ACTIVE_SQL).fetchone()
+    return int(row[0]) if row else None
 
 
 def list_runs(conn: psycopg.Connection) -> list[dict]:
     rows = conn.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM cluster_runs ORDER BY run_id").fetchall()
     return [dict(zip(RUN_COLUMNS, r)) for r in rows]
-
-
-def get_run(conn: psycopg.Connection, run_id: int) -> dict:
-    row = conn.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM cluster_runs WHERE run_id = %s", (run_id,)).fetchone()
-    if row is None:
-        raise NummusError(f"no cluster run {run_id}")
-    return dict(zip(RUN_COLUMNS, row))
-
-
-AUDIT_COLUMNS = ("coin_id", "reason", "period", "suggested_period", "cluster", "purity", "confidence",
-                 "title", "house", "lot_url", "obv_small_key")
-
-
-def audit_rows(conn: psycopg.Connection, run_id: int, *, limit: int | None = None) -> list[dict]:
-    rows = conn.execute(
-        "SELECT a.coin_id, a.reason, a.period, a.suggested_period, a.cluster, a.purity, a.confidence, "
-        "c.title, c.house, c.lot_url, c.obv_small_key FROM audit_queue a JOIN coins c USING (coin_id) "
-        "WHERE a.run_id = %s ORDER BY a.confidence DESC NULLS LAST, a.coin_id LIMIT %s",
-        (run_id, limit)).fetchall()
-    return [dict(zip(AUDIT_COLUMNS, r)) for r in rows]

@@ -103,11 +103,9 @@ def audit(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The audit queue: coins whose parsed period disagrees with a pure cluster or the classifier."""
-    from nummus.embed.cluster.pages import audit_page
-    from nummus import postgres
+    import asyncio
 
-    with postgres.session(autocommit=True) as conn:
-        page = audit_page(conn, run, limit=limit)
+    page = asyncio.run(_audit_queue(run, limit))
     if as_json:
         print(json.dumps(page, default=str, indent=1))
         return
@@ -118,6 +116,14 @@ def audit(
                       "" if r["purity"] is None else f"{r['purity']:.2f}",
                       "" if r["confidence"] is None else f"{r['confidence']:.2f}", (r["title"] or "")[:60])
     console.print(table)
+
+
+async def _audit_queue(run: int | None, limit: int) -> dict:
+    from nummus import postgres
+    from nummus.embed.cluster import results
+
+    async with await postgres.connect_async(autocommit=True) as conn:
+        return await results.audit_queue(conn, run, limit=limit)
 
 
 @bench_app.command("cluster")
