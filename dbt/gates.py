@@ -1,6 +1,6 @@
 """Phase gates: `nummus gate NAME` = `dbt build --select tag:NAME` on the built warehouse.
 
-The gates (DESIGN.md, "Phase gates") are dbt tests tagged with the gate's name:
+The gates (docs/design.md, "Phase gates") are dbt tests tagged with the gate's name:
   gate_scale     every scraped coin reaches marts.coins, no coin_id collision, crops/period/
                  denomination present for coins that pass vision, every crop file exists
   gate_freeze    period >= 90 %, denomination >= 80 %, every coin cropped at the current

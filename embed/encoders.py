@@ -12,7 +12,7 @@ sha256, dim, preprocessing).
   which matches them (measured: mean top-1 probability 0.51 against 0.30 without it).
 
 Precision: fp32 on CPU (bf16 autocast measured slower on these Zen 4 cores: 75 against 51-55
-ms/image for ViT-B-32, /work/shared/notes/cpu-encode.md), fp16 autocast on CUDA.
+ms/image for ViT-B-32, measured 2026-11-26), fp16 autocast on CUDA.
 
 Spec strings: `clip`, `clip:MODEL`, `clip:MODEL:TAG`, `clip:MODEL:/path/to/checkpoint.pt`,
 `clip:MODEL:random`, `effnet-lite0`, `auto` (clip when its weights are available, else effnet-lite0).

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from nummus.ingest.dates import parse_date
+from nummus.ingest.closing_dates import parse_date
 from nummus.ingest.images import ImageRejected, check_image
 from nummus.ingest.lot import Lot
 from nummus.ingest.money import MoneyError, parse_money, parse_range

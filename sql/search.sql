@@ -1,4 +1,4 @@
--- The search (DESIGN.md "Search"): the k coins most like a query vector, with the fields the
+-- The search (docs/design.md, "Search"): the k coins most like a query vector, with the fields the
 -- app shows. app2 and `nummus search` send exactly this text, every value bound
 -- (app/queries.py turns :'name' into a bound parameter). Exactly min(k, matching coins) rows,
 -- at any filter selectivity; why and how fast: sql/README.md.

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from nummus.ingest.dates import parse_date
+from nummus.ingest.closing_dates import parse_date
 from nummus.ingest.money import Money, MoneyError, MoneyRange, parse_money, parse_number, parse_range
 
 MONEY = [

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from nummus.ingest.adapters.base import Adapter, ParseError
-from nummus.ingest.dates import parse_date
+from nummus.ingest.closing_dates import parse_date
 from nummus.ingest.lot import Lot
 from nummus.errors import NummusError
 

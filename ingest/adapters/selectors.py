@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser as HTMLParser, LexborNode as Node
 
 from nummus.ingest.adapters.base import Adapter, ParseError
-from nummus.ingest.dates import parse_date
+from nummus.ingest.closing_dates import parse_date
 from nummus.ingest.lot import Lot
 from nummus.ingest.money import MoneyError, parse_money, parse_range
 

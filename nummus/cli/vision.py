@@ -97,7 +97,7 @@ def sheet(
 @bench_app.command("vision")
 def bench_vision(
     data: Path = typer.Option(None, "--data", help="Folder of NNNNN_obv.jpg/NNNNN_rev.jpg coin photos "
-                              "(e.g. ../shared/data or its museum_pairs/); default: drawn coins."),
+                              "(or a folder with a museum_pairs/ of them); default: drawn coins."),
     n: int = typer.Option(300, "--n", min=1, help="Composed lot photos (plus n/4 non-coin images)."),
     truth: Path = typer.Option(None, "--truth", help="A demo house truth.json to score as well."),
     seed: int = typer.Option(0, "--seed"),

@@ -1,5 +1,6 @@
-"""Closing dates as auction pages write them: ISO, "12.05.2024", "May 12, 2024",
-"12 May 2024", "12. Mai 2024", "Mon, 12 May 2024 14:00"."""
+"""Closing dates (the calendar day a sale closed) as auction pages and exports write them: ISO,
+"12.05.2024", "May 12, 2024", "12 May 2024", "12. Mai 2024", "Mon, 12 May 2024 14:00".
+(A coin's issue date in signed years, "27 BC-AD 14", is the parser's: nummus.ingest.parse.dates.)"""
 
 from __future__ import annotations
 

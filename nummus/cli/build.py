@@ -1,7 +1,8 @@
-"""Warehouse commands: build, gate, freeze (+ verify, list), qa-report, and `bench build`.
+"""The build step's commands (the dbt project, nummus.dbt): build, gate, freeze (+ verify, list),
+qa-report, and `bench build`.
 
-Thin layer over nummus.build, nummus.gates, nummus.freeze and nummus.qa_report; dbt and
-matplotlib are imported inside the commands."""
+Thin layer over nummus.dbt.build, .gates, .freeze and .qa_report; dbt and matplotlib are
+imported inside the commands. (The DuckDB store itself is nummus.warehouse.)"""
 
 from __future__ import annotations
 
