@@ -10,10 +10,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip wheel setuptools
 
-# Re-install when the project's requirements change. torch/torchvision come from
-# constraints.txt (the pair that lies on the machines' local disk).
+# Re-install when the project's requirements change: everything (all extras) and the test tools.
+# torch/torchvision come from constraints.txt (the pair that lies on the machines' local disk).
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/pip install -c constraints.txt -e '.[test]'
+	$(BIN)/pip install -c constraints.txt -e '.[all,test]'
 	touch $(STAMP)
 
 install: $(STAMP)
