@@ -29,6 +29,14 @@ class Adapter:
     lists_lots: bool = False              # True: the sale has an index page listing its lots
     lists_sales: bool = False             # True: the house has an index page listing its sales
 
+    def __init__(self, **settings) -> None:
+        """A house is its class attributes; keyword arguments set them on one instance instead
+        (the houses of houses.yaml are SelectorAdapters made that way)."""
+        for name, value in settings.items():
+            if not any(name in vars(c) or name in vars(c).get("__annotations__", {}) for c in type(self).__mro__):
+                raise TypeError(f"{type(self).__name__} has no setting {name!r}")
+            setattr(self, name, value)
+
     def base(self, base_url: str | None) -> str:
         return (base_url or self.default_base_url).rstrip("/")
 

@@ -1,13 +1,18 @@
 """An adapter described by CSS selectors: most auction houses differ only in where the title,
-description, estimate, price, date and photos sit on the lot page."""
+description, estimate, price, date and photos sit on the lot page. Those houses are data, one
+entry each in houses.yaml (`load_houses`)."""
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser, LexborNode as Node
 
+from nummus.errors import NummusError
+from nummus.ingest.adapters import HOUSES_FILE, house_table
 from nummus.ingest.adapters.base import Adapter, ParseError
 from nummus.ingest.closing_dates import parse_date
 from nummus.ingest.lot import Lot
@@ -113,3 +118,34 @@ class SelectorAdapter(Adapter):
                 pass
         out["currency"] = currency
         return out
+
+
+_SETTINGS = ("default_base_url", "lot_path", "url_key", "default_currency", "default_price_kind", "selectors")
+
+
+@functools.cache
+def load_houses(path: Path = HOUSES_FILE) -> dict[str, SelectorAdapter]:
+    """One SelectorAdapter per entry of houses.yaml (built once: get_adapter hands out the same one)."""
+    return {house: _adapter(path, house, entry) for house, entry in house_table(path).items()}
+
+
+def _adapter(path: Path, house: str, entry: dict) -> SelectorAdapter:
+    def bad(why: str) -> NummusError:
+        return NummusError(f"house table {path}: {house}: {why}")
+
+    unknown = sorted(set(entry) - set(_SETTINGS))
+    if unknown:
+        raise bad(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(_SETTINGS)}")
+    if "{lot}" not in str(entry.get("lot_path", "")) or not entry.get("default_base_url"):
+        raise bad("default_base_url and a lot_path with {lot} are needed")
+    try:
+        url_key = re.compile(str(entry.get("url_key", "")))
+    except re.error as exc:
+        raise bad(f"url_key is not a regex: {exc}") from exc
+    if not {"sale", "lot"} <= set(url_key.groupindex):
+        raise bad("url_key needs the named groups sale and lot")
+    css = entry.get("selectors") or {}
+    names = {f.name for f in fields(Selectors)}
+    if not isinstance(css, dict) or set(css) - names or not {"title", "description", "images"} <= set(css):
+        raise bad(f"selectors must give title, description and images, and only {', '.join(sorted(names))}")
+    return SelectorAdapter(house=house, **{**entry, "url_key": url_key, "selectors": Selectors(**css)})
