@@ -316,7 +316,8 @@ def test_results_and_cli(first_run, cl_settings, monkeypatch):
     assert {r["run_id"] for r in json.loads(res.output) if r["active"]} == {run_id}
     res = runner.invoke(app, ["cluster", "activate", "999"])
     assert res.exit_code != 0
-    res = runner.invoke(app, ["cluster", "--index", "v1", "--vector", "obv", "--epochs", "30", "--no-activate", "--json"])
+    res = runner.invoke(app, ["cluster", "--index", "v1", "--vector", "obv", "--epochs", "30", "--no-activate",
+                              "--json"])
     assert res.exit_code == 0, res.output
     made = json.loads(res.output)
     assert made["vector"] == "obv" and made["run_id"] > run_id and not made["active"]

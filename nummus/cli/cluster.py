@@ -130,8 +130,8 @@ async def _audit_queue(run: int | None, limit: int) -> dict:
 def bench_cluster(
     n: str = typer.Option("23000,100000", "--n", help="Comma-separated sizes."),
     dim: int = typer.Option(512, "--dim"),
-    data: str = typer.Option(None, "--data", help="A folder of NNNNN_obv.jpg coin photos (or with a museum_pairs/ of them): obverse photos "
-                             "embedded with EfficientNet-Lite0 (cached in DATA_DIR/cache), clustered by both recipes; "
+    data: str = typer.Option(None, "--data", help="A folder of NNNNN_obv.jpg coin photos (or with a museum_pairs/ "
+                             "of them): obverse photos embedded with EfficientNet-Lite0 (cached in DATA_DIR/cache), clustered by both recipes; "
                              "no labels there, so it reports the ARI between the recipes."),
     old_max: int = typer.Option(23000, "--old-max", help="Run the old recipe for sizes up to this (0 = never)."),
     seed: int = typer.Option(0, "--seed"),
