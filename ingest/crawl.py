@@ -45,7 +45,7 @@ class ScrapeSummary(BaseModel):
     failed: int = 0
     skipped: int = 0         # already finished by an earlier run
     images: int = 0          # photos stored in this run
-    quarantined: int = 0     # quarantine rows written in this run (lots and photos)
+    quarantined: int = 0     # bad inputs met in this run (lots and photos; raw.quarantine keeps one row each)
     requests: int = 0
     seconds: float = 0.0
     stopped_after_misses: bool = False

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from nummus.embed.cluster import audit, store
 from nummus.embed.cluster.backend import cuml_available, library_versions, use_numba_cache
 from nummus.embed.cluster.params import ClusterParams
-from nummus import postgres, warehouse
+from nummus import postgres, quarantine
 from nummus.errors import NummusError
 from nummus.settings import Settings
 
@@ -102,18 +102,17 @@ def _quarantine(settings: Settings, coin_ids: np.ndarray, reasons: list[str], ru
                 vector: str) -> int:
     if not len(coin_ids):
         return 0
-    rows = [(int(c), f"index_v{version}.{vector}", r,
-             f"{vector} vector is {'not finite' if r == 'non_finite_vector' else 'zero'}; left out of cluster run {run_id}")
-            for c, r in zip(coin_ids, reasons)]
+    what = {"non_finite_vector": "not finite", "zero_vector": "zero"}
+    entries = [quarantine.Entry("cluster", r, f"{vector} vector is {what.get(r, r)}; left out of cluster run {run_id}",
+                                coin_id=int(c), ref=f"index_v{version}.{vector}")
+               for c, r in zip(coin_ids, reasons)]
     try:
-        with warehouse.session(settings) as con:
-            con.executemany("INSERT INTO raw.quarantine (stage, coin_id, ref, reason, detail) "
-                            "VALUES ('cluster', ?, ?, ?, ?)", rows)
+        quarantine.record_many(settings, entries)
     except NummusError as exc:  # the warehouse is busy (another writer): say so, cluster the rest
         import logging
 
-        logging.getLogger(__name__).warning("could not record %d bad vectors in raw.quarantine: %s", len(rows), exc)
-    return len(rows)
+        logging.getLogger(__name__).warning("could not record %d bad vectors in raw.quarantine: %s", len(entries), exc)
+    return len(entries)
 
 
 def _progress(enabled: bool):

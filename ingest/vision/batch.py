@@ -16,6 +16,7 @@ from multiprocessing import get_all_start_methods, get_context
 from pydantic import BaseModel
 
 from nummus.ingest.vision.quality import SINGLE_REASON, YELLOW_FLAGS
+from nummus.quarantine import Entry, record_many
 from nummus.settings import Settings, get_settings
 
 _PARENT = os.getpid()
@@ -64,8 +65,6 @@ CROP_COLUMNS = ("coin_id", "crop_version", "image_sha256", "layout", "side_rule"
                 "confidence", "detection")
 INSERT_CROP = (f"INSERT OR REPLACE INTO raw.crops ({', '.join(CROP_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in CROP_COLUMNS)})")
-INSERT_QUARANTINE = ("INSERT INTO raw.quarantine (stage, house, sale, lot, coin_id, ref, reason, detail) "
-                     "VALUES ('vision', ?, ?, ?, ?, ?, ?, ?)")
 
 
 def pending(con, version: str, limit: int | None = None) -> list[Task]:
@@ -191,8 +190,8 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
                         status[row[CROP_COLUMNS.index("status")]] += 1
                         layout[row[CROP_COLUMNS.index("layout")]] += 1
                     for reason, detail in result["quarantine"]:
-                        writer.quarantine((task.house, task.sale, task.lot, task.coin_id, task.object_key,
-                                           reason, detail))
+                        writer.quarantine(Entry("vision", reason, detail, task.house, task.sale, task.lot,
+                                                task.coin_id, task.object_key))
                         summary.quarantined += 1
                     writer.crop(row)
                     summary.processed += 1
@@ -267,7 +266,7 @@ class _Writer:
     def __init__(self, con):
         self.con = con
         self.crops: list[tuple] = []
-        self.quarantined: list[tuple] = []
+        self.quarantined: list[Entry] = []
         self.last = time.monotonic()
 
     def crop(self, row: tuple | None) -> None:
@@ -276,16 +275,15 @@ class _Writer:
         if len(self.crops) + len(self.quarantined) >= COMMIT_EVERY or time.monotonic() - self.last > COMMIT_SECONDS:
             self.flush()
 
-    def quarantine(self, row: tuple) -> None:
-        self.quarantined.append(row)
+    def quarantine(self, entry: Entry) -> None:
+        self.quarantined.append(entry)
 
     def flush(self) -> None:
         if self.crops or self.quarantined:
             self.con.execute("BEGIN")
             if self.crops:
                 self.con.executemany(INSERT_CROP, self.crops)
-            if self.quarantined:
-                self.con.executemany(INSERT_QUARANTINE, self.quarantined)
+            record_many(self.con, self.quarantined)
             self.con.execute("COMMIT")
         self.crops, self.quarantined = [], []
         self.last = time.monotonic()

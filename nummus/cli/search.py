@@ -41,24 +41,24 @@ async def _run_search(settings, image: Path | None, coin: int | None, side: str,
             encoder = await service.encoder_for_serving()
             return await service.search_upload(data, encoder, side=side, k=k, filters=filters)
         except UploadRejected as exc:
-            _quarantine(settings, image, exc.reason, exc.message)
-            raise NummusError(f"{image}: {exc.message}") from exc
+            _refuse(settings, image, exc)
     finally:
         await service.close()
         await pool.close()
 
 
-def _quarantine(settings, image: Path, reason: str, detail: str) -> None:
-    """A row in raw.quarantine for a query image the search refused (skipped when the warehouse
-    is absent or locked by a running pipeline step: the error message is the record then)."""
-    from nummus import warehouse
+def _refuse(settings, image: Path, exc) -> None:
+    """A query image the search refused: recorded in raw.quarantine (stage 'search'), then the
+    user's error. A warehouse that cannot take the row (absent, or locked by a running step)
+    is named in the same line; any other failure is a real error and surfaces as one."""
+    from nummus import quarantine
+    from nummus.errors import StoreUnavailable
 
     try:
-        with warehouse.session(settings) as con:
-            con.execute("INSERT INTO raw.quarantine (stage, ref, reason, detail) VALUES ('search', ?, ?, ?)",
-                        [str(image), reason, detail])
-    except Exception:  # noqa: BLE001 - recording must never hide the user's error
-        pass
+        quarantine.record(settings, "search", exc.reason, exc.message, ref=str(image))
+    except StoreUnavailable as store:
+        raise NummusError(f"{image}: {exc.message} (not recorded in raw.quarantine: {store})") from exc
+    raise NummusError(f"{image}: {exc.message}") from exc
 
 
 @app.command()
