@@ -354,15 +354,12 @@ def embed_sample(settings: Settings, freeze: str = "v1", n: int = 16, encoder: s
     rows = [(int(cid), side, getattr(chunk, side)[i].tolist(), eid, now)
             for i, cid in enumerate(chunk.coin_id) for side in ("obv", "rev", "pair")]
     with warehouse.session(settings) as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_sample (coin_id BIGINT, side VARCHAR, vector FLOAT[], "
-                    "encoder_id VARCHAR, created_at TIMESTAMP)")
         con.execute("DELETE FROM meta.embed_sample")
         if rows:
-            con.executemany("INSERT INTO meta.embed_sample VALUES (?, ?, ?, ?, ?)", rows)
-        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_resume_check (source VARCHAR, coins INTEGER, "
-                    "identical BOOLEAN, encoder_id VARCHAR, checked_at TIMESTAMP)")
-        con.execute("INSERT INTO meta.embed_resume_check VALUES (?, ?, ?, ?, ?)",
+            con.executemany("INSERT INTO meta.embed_sample (coin_id, side, vector, encoder_id, created_at)"
+                            " VALUES (?, ?, ?, ?, ?)", rows)
+        con.execute("INSERT INTO meta.embed_resume_check (source, coins, identical, encoder_id, checked_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
                     [freeze_id, len(chunk.coin_id), resume_identical, eid, now])
     allv = np.concatenate([chunk.obv, chunk.rev, chunk.pair]) if len(chunk.coin_id) else np.zeros((0, encoder.dim))
     norms = np.linalg.norm(allv, axis=1) if len(allv) else np.zeros(0)
