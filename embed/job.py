@@ -24,8 +24,8 @@ from rich.console import Console
 from nummus.embed import checkpoint, source
 from nummus.embed.checkpoint import Chunk, RunDir, RunManifest
 from nummus.embed.encoders import Encoder, EncoderId, load_encoder
-from nummus.embed.progress import ImageProgress
 from nummus.objectstore import storage_options
+from nummus.progress import Reporter
 from nummus.settings import Settings
 
 console = Console(stderr=True, highlight=False)
@@ -186,7 +186,9 @@ def run_embedding(settings: Settings, coins: list[source.CoinCrops], *, source_n
                             pin_memory=encoder.device == "cuda", prefetch_factor=4 if num_workers else None)
         resilient = ResilientEncoder(encoder, 2 * batch_size)
         started = time.perf_counter()
-        with ImageProgress(2 * sum(per_chunk), f"embed {source_name}", enabled=progress) as bar:
+        total = 2 * sum(per_chunk)
+        bar = Reporter("img", enabled=progress and total > 0, console=console)
+        with bar.start(f"embed {source_name}", total):
             for (pos, _, last), batch in zip(batches, loader):
                 c = todo[pos]
                 acc = pending[c]
@@ -206,7 +208,7 @@ def run_embedding(settings: Settings, coins: list[source.CoinCrops], *, source_n
                 bar.advance(2 * len(ok))
                 if last:
                     run.write(c, _finish_chunk(pending.pop(c), dim))
-        stats.update(images=2 * sum(per_chunk), seconds=time.perf_counter() - started, halvings=resilient.halvings)
+        stats.update(images=total, seconds=time.perf_counter() - started, halvings=resilient.halvings)
     stats["resumed"] = resumed
     stats["chunks"] = n_chunks
     return run, manifest, run.read_all(n_chunks), stats

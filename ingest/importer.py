@@ -22,12 +22,12 @@ from nummus.ingest.dates import parse_date
 from nummus.ingest.images import ImageRejected, check_image
 from nummus.ingest.lot import Lot
 from nummus.ingest.money import MoneyError, parse_money, parse_range
-from nummus.ingest.progress import Reporter
 from nummus.ingest.raw_writer import RawWriter
 from nummus.ingest.rejection import Rejected
 from nummus import warehouse
 from nummus.errors import NummusError
 from nummus.objectstore import get_store
+from nummus.progress import Reporter
 from nummus.settings import Settings, get_settings
 
 FIELDS = {"house", "sale", "lot", "lot_url", "title", "description", "estimate", "estimate_low",
@@ -179,7 +179,7 @@ def import_file(path: Path, *, images_dir: Path | None = None, mapping: dict[str
                 house: str | None = None, sale: str | None = None, currency: str | None = None,
                 settings: Settings | None = None, reporter: Reporter | None = None) -> ImportSummary:
     settings = settings or get_settings()
-    reporter = reporter or Reporter()
+    reporter = reporter or Reporter("lots", enabled=False)
     path = Path(path)
     table = read_table(path)
     columns = _columns(list(table.columns), mapping or {}, path.name)
@@ -196,7 +196,7 @@ def import_file(path: Path, *, images_dir: Path | None = None, mapping: dict[str
             for start in range(0, len(records), BATCH):
                 for i, row in enumerate(records[start:start + BATCH], start=start + 2):  # line 1 = header
                     outcome = _import_row(writer, row, columns, defaults, base, seen, f"{path}:{i}", summary)
-                    reporter.advance(outcome)
+                    reporter.advance(outcome=outcome)
                 writer.commit()
     finally:
         reporter.stop()

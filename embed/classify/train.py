@@ -90,10 +90,12 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
                  min_class_size: int = MIN_CLASS_SIZE, use_phash: bool = True, seed: int = 0,
                  checkpoint_seconds: float = 120.0, workers: int | None = None,
                  progress: bool = True) -> TrainResult:
+    from rich.console import Console
+
     from nummus.embed.classify.predictions import store_predictions
     from nummus.embed.classify.splits import split_index
     from nummus.embed.encoders import pick_device
-    from nummus.embed.progress import ImageProgress
+    from nummus.progress import Reporter
 
     if family not in ("head", "finetune"):
         raise NummusError(f"--family must be head or finetune, not {family!r}", setting="--family")
@@ -132,8 +134,9 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
               "n_train": int(len(tr)), "n_val": int(len(va)), "n_test": int(len(te))}
     model_version, folder, resumed = artifacts.open_run(settings, config)
 
-    with ImageProgress(cfg.epochs * len(tr) if family != "head" or head == "mlp" else len(tr),
-                       f"training {model_version}", enabled=progress) as bar:
+    total = cfg.epochs * len(tr) if family != "head" or head == "mlp" else len(tr)
+    with Reporter("img", enabled=progress and total > 0, console=Console(stderr=True)).start(
+            f"training {model_version}", total) as bar:
         model_file, info, logits_of, model_input = _fit_model(
             family, data, settings, head=head, features=features, backbone=backbone, image_size=image_size, k=k,
             tr=tr, ytr=ytr, va=va, yva=yva, cw=cw, folder=folder, cfg=cfg, on_batch=bar.advance, workers=workers)

@@ -115,21 +115,15 @@ def _quarantine(settings: Settings, coin_ids: np.ndarray, reasons: list[str], ru
     return len(entries)
 
 
-def _progress(enabled: bool):
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    return Progress(TextColumn("cluster {task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("stages"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                    console=Console(stderr=True), disable=not enabled)
-
-
 def cluster_index(settings: Settings, index_version: int | None = None, *, vector: str = "pair",
                   params: ClusterParams | None = None, activate: bool = True,
                   show_progress: bool = False) -> ClusterRun:
     """Cluster the vectors of an index version (default: the serving one) and store the run.
     `activate` makes it the run the app shows (`nummus cluster activate N` picks another)."""
+    from rich.console import Console
+
     from nummus.embed.cluster.pipeline import STAGES, compute
+    from nummus.progress import job_progress
 
     params = (params or ClusterParams()).model_copy(update={"vector": vector})
     use_numba_cache(settings.data_path)
@@ -156,15 +150,15 @@ def cluster_index(settings: Settings, index_version: int | None = None, *, vecto
         cache = StageCache(settings.data_path / "cluster" / f"run-{run_id}", _input_key(coin_ids, vectors))
         t0 = time.perf_counter()
         try:
-            with _progress(show_progress) as bar:
-                task = bar.add_task("start", total=len(STAGES))
+            with job_progress("stages", enabled=show_progress, console=Console(stderr=True)) as bar:
+                task = bar.add_task("cluster start", total=len(STAGES))
                 started: list[str] = []
 
                 def on_stage(name: str) -> None:
                     if started:
                         bar.advance(task)
                     started.append(name)
-                    bar.update(task, description=name)
+                    bar.update(task, description=f"cluster {name}")
 
                 result = compute(vectors, params, backend=backend, progress=on_stage, cache=cache)
                 bar.advance(task)

@@ -169,6 +169,7 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
     """Cut the crops of every lot that lacks them at the current crop_version."""
     from nummus import warehouse
     from nummus.ingest.vision.config import crop_version
+    from nummus.progress import Reporter
 
     settings = settings or get_settings()
     version = crop_version(settings)
@@ -183,7 +184,7 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
         con = warehouse.connect(settings)
         try:
             writer = _Writer(con)
-            with _progress(progress, len(tasks)) as advance:
+            with Reporter("img", enabled=progress).start("vision", len(tasks)) as bar:
                 for task, result in _results(tasks, settings, pool):
                     row = result["row"]
                     if row is not None:
@@ -196,7 +197,7 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
                     writer.crop(row)
                     summary.processed += 1
                     summary.worker_cpu_seconds += result.get("cpu", 0.0)
-                    advance()
+                    bar.advance()
             writer.flush()
         finally:
             con.close()
@@ -287,29 +288,3 @@ class _Writer:
             self.con.execute("COMMIT")
         self.crops, self.quarantined = [], []
         self.last = time.monotonic()
-
-
-class _progress:
-    """A rich progress bar with rate and ETA (or nothing when disabled)."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total = enabled, total
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda: None
-        from nummus.progress import job_progress
-
-        self.bar = job_progress("img")
-        self.bar.__enter__()
-        self.task = self.bar.add_task("vision", total=self.total)
-
-        def advance():
-            self.bar.update(self.task, advance=1)
-
-        return advance
-
-    def __exit__(self, *exc):
-        if self.enabled:
-            self.bar.__exit__(*exc)
-        return False

@@ -135,38 +135,28 @@ def bench_search(
 ) -> None:
     """recall@10 vs exact, rows returned, SQL p50/p95/p99 and q/s per filter; /api/search end to end. JSON."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
-        TimeRemainingColumn
 
     from nummus.bench.search import run
+    from nummus.progress import job_progress
     from nummus.settings import get_settings
 
     console = Console(stderr=True, highlight=False)
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-                   TimeRemainingColumn(), console=console, transient=True)
+    bar = job_progress("vectors", console=console, transient=True)
     tasks: dict[str, int] = {}
-    started: dict[str, float] = {}
 
     def progress(item):
-        import time
-
         if isinstance(item, dict):   # one filter measured
             console.print(f"  {json.dumps(item['filter'])}: recall {item['recall_at_k']}, "
                           f"p95 {item['p95_ms']} ms, paths {item['paths']}")
             return
         if isinstance(item, tuple):  # ("index", phase, blocks done, blocks total)
             _, phase, done, total = item
-            key = "index"
-            desc = f"search indexes: {phase[:40]}"
+            key, unit, desc = "index", "blocks", f"search indexes: {phase[:40]}"
         else:                        # vectors copied so far
-            key, done, total, desc = "copy", item, n, "copying vectors"
+            key, unit, done, total, desc = "copy", "vectors", item, n, "copying vectors"
         if key not in tasks:
-            tasks[key] = bar.add_task(desc, total=total or None, rate="")
-            started[key] = time.perf_counter()
-        rate = done / max(time.perf_counter() - started[key], 1e-6)
-        bar.update(tasks[key], completed=done, total=total or None, description=desc,
-                   rate=f"{rate:,.0f}/s" if key == "copy" else "")
+            tasks[key] = bar.add_task(desc, total=total or None, unit=unit)
+        bar.update(tasks[key], completed=done, total=total or None, description=desc)
 
     with bar:
         result = run(get_settings(), n=n, dim=dim, seed=0, n_queries=queries, clients=clients, e2e=e2e,
