@@ -33,10 +33,10 @@ def _acl(acl: str, kind: str, owner: str) -> str:
             " LEFT JOIN pg_roles g ON g.oid = a.grantee)")
 
 
+_REL_KIND = "CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END"   # acldefault's kinds: sequences, other relations
 SNAPSHOT_SQL = {
     "relations": f"""
-        SELECT c.relname,
-               c.relkind::text || ' ' || {_acl("c.relacl", "CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END", "c.relowner")}
+        SELECT c.relname, c.relkind::text || ' ' || {_acl("c.relacl", _REL_KIND, "c.relowner")}
           FROM pg_class c WHERE c.relnamespace = {_PUBLIC} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
            AND {_NOT_EXTENSION.format(oid='c.oid')}""",
     "columns": f"""
