@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Iterable
 from nummus.errors import StoreUnavailable
 from nummus.settings import Settings
 
-STAGES = ("scrape", "image", "import", "vision", "parse", "embed", "classify", "cluster", "search")
-DETAIL_MAX = 2000   # characters of detail kept
 if TYPE_CHECKING:
     import duckdb
 
+STAGES = ("scrape", "image", "import", "vision", "parse", "embed", "classify", "cluster", "search")
+DETAIL_MAX = 2000   # characters of detail kept
 _KEY = ("stage", "reason", "house", "sale", "lot", "coin_id", "ref")
 _COLUMNS = (*_KEY, "detail")
 
