@@ -27,19 +27,6 @@ from nummus import objectstore, warehouse
 from nummus.errors import NummusError
 from nummus.settings import Settings, get_settings
 
-META_DDL = """
-CREATE SCHEMA IF NOT EXISTS meta;
-CREATE TABLE IF NOT EXISTS meta.freezes (
-    version         VARCHAR PRIMARY KEY,   -- v1, v2, ...
-    row_count       BIGINT NOT NULL,
-    min_coin_id     BIGINT,
-    max_coin_id     BIGINT,
-    content_sha256  VARCHAR NOT NULL,
-    manifest_key    VARCHAR NOT NULL,
-    parquet_key     VARCHAR NOT NULL,
-    created_at      TIMESTAMP NOT NULL
-);
-"""
 _VERSION = re.compile(r"^v?(\d+)$")
 
 
@@ -153,7 +140,6 @@ def freeze(settings: Settings | None = None, version: str | None = None, *, dbt_
     settings = settings or get_settings()
     store = objectstore.get_store(settings)
     with warehouse.session(settings) as con:
-        con.execute(META_DDL)
         committed = _committed_versions(con)
     # versions in the store that an interrupted freeze of this warehouse left behind are redone
     taken = committed | {n for n in _stored_versions(store) if not _interrupted(store, f"v{n}", settings)}
@@ -241,7 +227,6 @@ def verify(version: str, settings: Settings | None = None) -> VerifyResult:
                        "found": list(found)})
 
     with warehouse.session(settings) as con, tempfile.TemporaryDirectory() as tmp:
-        con.execute(META_DDL)
         if table_name(version) in _frozen_tables(con):
             check("table", content_hash(con, manifest.table))
         else:

@@ -17,16 +17,6 @@ from datetime import datetime, timezone
 from nummus import objectstore, warehouse
 from nummus.settings import Settings, get_settings
 
-META_DDL = """
-CREATE SCHEMA IF NOT EXISTS meta;
-CREATE TABLE IF NOT EXISTS meta.qa_reports (
-    report_id   VARCHAR PRIMARY KEY,      -- qa_<timestamp>
-    created_at  TIMESTAMP NOT NULL,
-    coins       BIGINT NOT NULL,          -- marts.coins rows the report describes
-    html_key    VARCHAR NOT NULL,
-    json_key    VARCHAR NOT NULL
-);
-"""
 TOP = 25  # bars per distribution chart
 
 
@@ -159,7 +149,7 @@ def write_report(settings: Settings | None = None) -> str:
     store.put(json_key, json.dumps(document, indent=1, default=str).encode())
     store.put(html_key, html.encode())
     with warehouse.session(settings) as con:
-        con.execute(META_DDL)
-        con.execute("INSERT INTO meta.qa_reports VALUES (?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO meta.qa_reports (report_id, created_at, coins, html_key, json_key)"
+                    " VALUES (?, ?, ?, ?, ?)",
                     [report_id, created.replace(tzinfo=None), figures["row_counts"]["coins"], html_key, json_key])
     return store.local_path(html_key) or f"{store.url.rstrip('/')}/{html_key}"

@@ -24,9 +24,8 @@ from rich.console import Console
 from nummus.embed import checkpoint, source
 from nummus.embed.checkpoint import Chunk, RunDir, RunManifest
 from nummus.embed.encoders import Encoder, EncoderId, load_encoder
-from nummus.embed.progress import ImageProgress
-from nummus.embed.quarantine import record_skipped
 from nummus.objectstore import storage_options
+from nummus.progress import Reporter
 from nummus.settings import Settings
 
 console = Console(stderr=True, highlight=False)
@@ -51,6 +50,33 @@ class EmbedSummary(BaseModel):
     delta_rows: int | None = None
     roundtrip_min_cosine: float | None = None
     note: str | None = None
+
+
+SKIP_DETAIL = {
+    "red_crop": "vision marked the crops red (no usable obverse/reverse); not embedded",
+    "crop_missing": "a crop key is empty or the object is missing from the store; not embedded",
+    "crop_unreadable": "a crop could not be decoded as an image; not embedded",
+}
+
+
+def _record_skipped(settings: Settings, chunk: Chunk, *, run_name: str, table: str) -> int:
+    """The coins a run skipped, in raw.quarantine (stage 'embed', one row per coin, crop and
+    reason: reruns, resumes, the dry run and later freezes add nothing); house, sale and lot
+    come from `table` when it has them. Returns the rows added."""
+    from nummus import quarantine, warehouse
+
+    if not len(chunk.skipped_coin_id):
+        return 0
+    with warehouse.session(settings) as con:
+        lots = {}
+        if {"house", "sale", "lot"} <= set(source.columns(con, table)):
+            lots = {c: (h, s, lot) for c, h, s, lot in con.execute(
+                f"SELECT coin_id, house, sale, lot::VARCHAR FROM {table} WHERE coin_id IN (SELECT unnest(?::BIGINT[]))",
+                [sorted({int(c) for c in chunk.skipped_coin_id})]).fetchall()}
+        return quarantine.record_many(con, [
+            quarantine.Entry("embed", str(reason), f"{SKIP_DETAIL.get(str(reason), str(reason))} (run {run_name})",
+                             *lots.get(int(c), (None, None, None)), coin_id=int(c), ref=str(ref))
+            for c, reason, ref in zip(chunk.skipped_coin_id, chunk.skipped_reason, chunk.skipped_ref)])
 
 
 def _is_oom(exc: BaseException) -> bool:
@@ -160,7 +186,9 @@ def run_embedding(settings: Settings, coins: list[source.CoinCrops], *, source_n
                             pin_memory=encoder.device == "cuda", prefetch_factor=4 if num_workers else None)
         resilient = ResilientEncoder(encoder, 2 * batch_size)
         started = time.perf_counter()
-        with ImageProgress(2 * sum(per_chunk), f"embed {source_name}", enabled=progress) as bar:
+        total = 2 * sum(per_chunk)
+        bar = Reporter("img", enabled=progress and total > 0, console=console)
+        with bar.start(f"embed {source_name}", total):
             for (pos, _, last), batch in zip(batches, loader):
                 c = todo[pos]
                 acc = pending[c]
@@ -180,7 +208,7 @@ def run_embedding(settings: Settings, coins: list[source.CoinCrops], *, source_n
                 bar.advance(2 * len(ok))
                 if last:
                     run.write(c, _finish_chunk(pending.pop(c), dim))
-        stats.update(images=2 * sum(per_chunk), seconds=time.perf_counter() - started, halvings=resilient.halvings)
+        stats.update(images=total, seconds=time.perf_counter() - started, halvings=resilient.halvings)
     stats["resumed"] = resumed
     stats["chunks"] = n_chunks
     return run, manifest, run.read_all(n_chunks), stats
@@ -215,7 +243,7 @@ def embed_freeze(settings: Settings, freeze: str = "v1", encoder: str | Encoder 
                                                 batch_size=batch_size, chunk_size=chunk_size,
                                                 num_workers=num_workers, progress=progress)
     _check_vectors(chunk)
-    record_skipped(settings, chunk, run_name=run.path.name, table=table)
+    _record_skipped(settings, chunk, run_name=run.path.name, table=table)
     summary = EmbedSummary(source=freeze_id, run_dir=str(run.path), encoder_id=encoder.encoder_id, coins=len(coins),
                            embedded=len(chunk.coin_id), one_sided=int(chunk.one_side.sum()),
                            skipped=len(chunk.skipped_coin_id), chunks=stats["chunks"],
@@ -268,7 +296,7 @@ def embed_delta(settings: Settings, source_table: str = "marts.coins", *, batch_
                                                 encoder=encoder, batch_size=batch_size, chunk_size=chunk_size,
                                                 num_workers=num_workers, progress=progress)
     _check_vectors(chunk)
-    record_skipped(settings, chunk, run_name=run.path.name, table=table)
+    _record_skipped(settings, chunk, run_name=run.path.name, table=table)
     metadata = source.read_metadata(settings, table, [int(c) for c in chunk.coin_id])
     added = index.append_delta(settings, version=version, vtype=vtype, freeze_id=source_id, coin_ids=chunk.coin_id,
                                obv=chunk.obv, rev=chunk.rev, pair=chunk.pair, metadata=metadata)
@@ -322,21 +350,18 @@ def embed_sample(settings: Settings, freeze: str = "v1", n: int = 16, encoder: s
         chunk, resume_identical = _resume_check(
             settings, coins, Path(tmp), source_name=f"sample-{freeze_id}", encoder=encoder, batch_size=16,
             chunk_size=max(1, -(-len(coins) // 2)), num_workers=0, progress=False)
-    record_skipped(settings, chunk, run_name=f"sample-{freeze_id}", table=table)
+    _record_skipped(settings, chunk, run_name=f"sample-{freeze_id}", table=table)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     eid = encoder.encoder_id.model_dump_json()
     rows = [(int(cid), side, getattr(chunk, side)[i].tolist(), eid, now)
             for i, cid in enumerate(chunk.coin_id) for side in ("obv", "rev", "pair")]
     with warehouse.session(settings) as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_sample (coin_id BIGINT, side VARCHAR, vector FLOAT[], "
-                    "encoder_id VARCHAR, created_at TIMESTAMP)")
         con.execute("DELETE FROM meta.embed_sample")
         if rows:
-            con.executemany("INSERT INTO meta.embed_sample VALUES (?, ?, ?, ?, ?)", rows)
-        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_resume_check (source VARCHAR, coins INTEGER, "
-                    "identical BOOLEAN, encoder_id VARCHAR, checked_at TIMESTAMP)")
-        con.execute("INSERT INTO meta.embed_resume_check VALUES (?, ?, ?, ?, ?)",
+            con.executemany("INSERT INTO meta.embed_sample (coin_id, side, vector, encoder_id, created_at)"
+                            " VALUES (?, ?, ?, ?, ?)", rows)
+        con.execute("INSERT INTO meta.embed_resume_check (source, coins, identical, encoder_id, checked_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
                     [freeze_id, len(chunk.coin_id), resume_identical, eid, now])
     allv = np.concatenate([chunk.obv, chunk.rev, chunk.pair]) if len(chunk.coin_id) else np.zeros((0, encoder.dim))
     norms = np.linalg.norm(allv, axis=1) if len(allv) else np.zeros(0)

@@ -48,9 +48,7 @@ def check_roundtrip(settings: Settings, version: int, coins: list[CoinCrops], en
         results.append((version, int(item["coin_id"]), cos))
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     with warehouse.session(settings) as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_roundtrip (index_version INTEGER, coin_id BIGINT, "
-                    "cosine DOUBLE, checked_at TIMESTAMP)")
         con.execute("DELETE FROM meta.embed_roundtrip WHERE index_version = ?", [version])
-        con.executemany("INSERT INTO meta.embed_roundtrip VALUES (?, ?, ?, ?)", [(*r, now) for r in results])
+        con.executemany("INSERT INTO meta.embed_roundtrip (index_version, coin_id, cosine, checked_at)"
+                        " VALUES (?, ?, ?, ?)", [(*r, now) for r in results])
     return results

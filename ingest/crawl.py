@@ -22,11 +22,11 @@ from nummus.ingest.adapters.base import LotRef
 from nummus.ingest.http import DEFAULT_RATE, FetchError, Fetcher
 from nummus.ingest.images import MAX_PIXELS, ImageRejected, check_image
 from nummus.ingest.lot import Lot
-from nummus.ingest.progress import Reporter
 from nummus.ingest.raw_writer import RawWriter, insert_rows
 from nummus import warehouse
 from nummus.errors import NummusError
 from nummus.objectstore import get_store
+from nummus.progress import Reporter
 from nummus.settings import Settings, get_settings
 
 FINISHED = ("done", "missing", "withdrawn")
@@ -45,7 +45,7 @@ class ScrapeSummary(BaseModel):
     failed: int = 0
     skipped: int = 0         # already finished by an earlier run
     images: int = 0          # photos stored in this run
-    quarantined: int = 0     # quarantine rows written in this run (lots and photos)
+    quarantined: int = 0     # bad inputs met in this run (lots and photos; raw.quarantine keeps one row each)
     requests: int = 0
     seconds: float = 0.0
     stopped_after_misses: bool = False
@@ -197,7 +197,7 @@ def scrape(house: str, sale: str, *, lots: tuple[int, int] | None = None, base_u
     read from its sale index, others are walked from lot 1 until `max_misses` misses in a row."""
     settings = settings or get_settings()
     adapter = get_adapter(house)
-    reporter = reporter or Reporter()
+    reporter = reporter or Reporter("lots", enabled=False)
     warehouse.init_warehouse(settings)
     summary = ScrapeSummary(house=house, sale=sale)
     started = time.perf_counter()
@@ -230,7 +230,7 @@ def scrape(house: str, sale: str, *, lots: tuple[int, int] | None = None, base_u
                     summary.skipped += 1
                 else:
                     setattr(summary, outcome, getattr(summary, outcome) + 1)
-                reporter.advance(outcome)
+                reporter.advance(outcome=outcome)
             batch.commit()
     finally:
         reporter.stop()

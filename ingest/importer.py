@@ -22,12 +22,12 @@ from nummus.ingest.closing_dates import parse_date
 from nummus.ingest.images import ImageRejected, check_image
 from nummus.ingest.lot import Lot
 from nummus.ingest.money import MoneyError, parse_money, parse_range
-from nummus.ingest.progress import Reporter
 from nummus.ingest.raw_writer import RawWriter
 from nummus.ingest.rejection import Rejected
 from nummus import warehouse
 from nummus.errors import NummusError
 from nummus.objectstore import get_store
+from nummus.progress import Reporter
 from nummus.settings import Settings, get_settings
 
 FIELDS = {"house", "sale", "lot", "lot_url", "title", "description", "estimate", "estimate_low",
@@ -179,7 +179,7 @@ def import_file(path: Path, *, images_dir: Path | None = None, mapping: dict[str
                 house: str | None = None, sale: str | None = None, currency: str | None = None,
                 settings: Settings | None = None, reporter: Reporter | None = None) -> ImportSummary:
     settings = settings or get_settings()
-    reporter = reporter or Reporter()
+    reporter = reporter or Reporter("lots", enabled=False)
     path = Path(path)
     table = read_table(path)
     columns = _columns(list(table.columns), mapping or {}, path.name)
@@ -196,19 +196,17 @@ def import_file(path: Path, *, images_dir: Path | None = None, mapping: dict[str
             for start in range(0, len(records), BATCH):
                 for i, row in enumerate(records[start:start + BATCH], start=start + 2):  # line 1 = header
                     outcome = _import_row(writer, row, columns, defaults, base, seen, f"{path}:{i}", summary)
-                    reporter.advance(outcome)
+                    reporter.advance(outcome=outcome)
                 writer.commit()
     finally:
         reporter.stop()
     return summary
 
 
-def _quarantine_once(writer: RawWriter, summary: ImportSummary, *, stage: str, reason: str, detail: str, ref: str,
-                     house=None, sale=None, lot=None) -> None:
-    exists = writer.con.execute("SELECT 1 FROM raw.quarantine WHERE stage = ? AND ref = ? AND reason = ? LIMIT 1",
-                                [stage, ref, reason]).fetchone()
-    if not exists:
-        writer.quarantine(stage=stage, reason=reason, detail=detail, house=house, sale=sale, lot=lot, ref=ref)
+def _quarantine(writer: RawWriter, summary: ImportSummary, *, stage: str, reason: str, detail: str, ref: str,
+                house=None, sale=None, lot=None) -> None:
+    """Count the bad input; the writer records it (once per input and reason: nummus.quarantine)."""
+    writer.quarantine(stage=stage, reason=reason, detail=detail, house=house, sale=sale, lot=lot, ref=ref)
     summary.quarantined += 1
     summary.reasons[reason] = summary.reasons.get(reason, 0) + 1
 
@@ -218,17 +216,17 @@ def _import_row(writer: RawWriter, row, columns, defaults, base: Path, seen: set
     try:
         lot, paths = row_to_lot(row, columns, defaults)
     except RowError as exc:
-        _quarantine_once(writer, summary, stage="import", reason=exc.reason, detail=f"{ref}: {exc}", ref=ref)
+        _quarantine(writer, summary, stage="import", reason=exc.reason, detail=f"{ref}: {exc}", ref=ref)
         return "quarantined"
     except ValidationError as exc:
         err = exc.errors()[0]
-        _quarantine_once(writer, summary, stage="import", reason="invalid_row", ref=ref,
-                         detail=f"{ref}: {'.'.join(map(str, err['loc']))}: {err['msg']}")
+        _quarantine(writer, summary, stage="import", reason="invalid_row", ref=ref,
+                    detail=f"{ref}: {'.'.join(map(str, err['loc']))}: {err['msg']}")
         return "quarantined"
     key = (lot.house, lot.sale, lot.lot)
     if key in seen:
-        _quarantine_once(writer, summary, stage="import", reason="duplicate_key", ref=ref, house=lot.house,
-                         sale=lot.sale, lot=lot.lot, detail=f"{ref}: lot {key} appears earlier in the file")
+        _quarantine(writer, summary, stage="import", reason="duplicate_key", ref=ref, house=lot.house,
+                    sale=lot.sale, lot=lot.lot, detail=f"{ref}: lot {key} appears earlier in the file")
         return "quarantined"
     seen.add(key)
     stored = writer.store_lot(lot, source="import")
@@ -237,15 +235,15 @@ def _import_row(writer: RawWriter, row, columns, defaults, base: Path, seen: set
             continue
         found = _find_image(lot, paths, n, base)
         if found is None:
-            _quarantine_once(writer, summary, stage="image", reason="image_not_found", ref=url, house=lot.house,
-                             sale=lot.sale, lot=lot.lot, detail=f"{ref}: no file for image {n} ({url}) under {base}")
+            _quarantine(writer, summary, stage="image", reason="image_not_found", ref=url, house=lot.house,
+                        sale=lot.sale, lot=lot.lot, detail=f"{ref}: no file for image {n} ({url}) under {base}")
             continue
         data = found.read_bytes()
         try:
             image = check_image(data)
         except ImageRejected as exc:
-            _quarantine_once(writer, summary, stage="image", reason=exc.reason, ref=str(found), house=lot.house,
-                             sale=lot.sale, lot=lot.lot, detail=f"{found}: {exc}")
+            _quarantine(writer, summary, stage="image", reason=exc.reason, ref=str(found), house=lot.house,
+                        sale=lot.sale, lot=lot.lot, detail=f"{found}: {exc}")
             continue
         writer.store_image(lot, n, url, image, data)
         summary.images += 1

@@ -58,11 +58,12 @@ CREATE TABLE IF NOT EXISTS raw.crawl_queue (
     PRIMARY KEY (house, sale, lot)
 );
 
--- Bad input of any step, with the reason. Never blocks the run.
+-- Bad input of any step, with the reason. Never blocks the run. Written by nummus/quarantine.py
+-- only: one row per (stage, reason, house, sale, lot, coin_id, ref), NULLs equal (docs/contracts.md).
 CREATE SEQUENCE IF NOT EXISTS raw.quarantine_seq;
 CREATE TABLE IF NOT EXISTS raw.quarantine (
     id          BIGINT  NOT NULL DEFAULT nextval('raw.quarantine_seq') PRIMARY KEY,
-    stage       VARCHAR NOT NULL,        -- scrape | image | import | vision | parse | embed
+    stage       VARCHAR NOT NULL,        -- scrape|image|import|vision|parse|embed|classify|cluster|search
     house       VARCHAR,
     sale        VARCHAR,
     lot         VARCHAR,

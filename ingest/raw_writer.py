@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from nummus import quarantine
 from nummus.ingest.images import CheckedImage, image_key, page_key
 from nummus.ingest.lot import Lot
 from nummus.objectstore import ObjectStore
@@ -23,7 +24,6 @@ _LOT_COLUMNS = ("coin_id", "house", "sale", "lot", "version", "lot_url", "title"
                 "page_key", "content_sha256", "source")
 _IMAGE_COLUMNS = ("coin_id", "house", "sale", "lot", "n", "url", "sha256", "object_key", "format", "width",
                   "height", "bytes")
-_QUARANTINE_COLUMNS = ("stage", "house", "sale", "lot", "coin_id", "ref", "reason", "detail")
 _CHUNK = 400  # rows per INSERT statement
 
 
@@ -59,7 +59,7 @@ class RawWriter:
         self._images: dict[tuple[str, str], dict[tuple[str, int], str]] = {}
         self._lots: list[list] = []
         self._image_rows: list[list] = []
-        self._quarantine: list[list] = []
+        self._quarantine: list[quarantine.Entry] = []
 
     # what is stored already (committed or buffered) ----------------------------------------
     def latest_version(self, house: str, sale: str, lot: str) -> tuple[int, str | None]:
@@ -106,13 +106,14 @@ class RawWriter:
     def quarantine(self, *, stage: str, reason: str, detail: str, house: str | None = None,
                    sale: str | None = None, lot: str | None = None, ref: str | None = None,
                    coin: int | None = None) -> None:
-        self._quarantine.append([stage, house, sale, lot, coin, ref, reason, detail[:2000]])
+        """Bad input, written with the batch by nummus.quarantine (one row per input and reason)."""
+        self._quarantine.append(quarantine.Entry(stage, reason, detail, house, sale, lot, coin, ref))
 
     def flush(self) -> None:
         """Write the buffered rows (inside the caller's transaction, before COMMIT)."""
         insert_rows(self.con, "raw.lots", _LOT_COLUMNS, self._lots)
         insert_rows(self.con, "raw.images", _IMAGE_COLUMNS, self._image_rows, "ON CONFLICT DO NOTHING")
-        insert_rows(self.con, "raw.quarantine", _QUARANTINE_COLUMNS, self._quarantine)
+        quarantine.record_many(self.con, self._quarantine)
         self._lots, self._image_rows, self._quarantine = [], [], []
 
     def commit(self, *also) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ValidationError
 
 from nummus.ingest.adapters import HOUSES, ParseError, get_adapter
-from nummus.ingest.progress import Reporter
 from nummus.ingest.raw_writer import RawWriter, read_snapshot
 from nummus import warehouse
 from nummus.objectstore import get_store
+from nummus.progress import Reporter
 from nummus.settings import Settings, get_settings
 
 
@@ -32,7 +32,7 @@ ORDER BY house, sale, lot
 def reparse(house: str | None = None, *, settings: Settings | None = None,
             reporter: Reporter | None = None) -> ReparseSummary:
     settings = settings or get_settings()
-    reporter = reporter or Reporter()
+    reporter = reporter or Reporter("lots", enabled=False)
     if house is not None:
         get_adapter(house)  # unknown house: a clear error before any work
     warehouse.init_warehouse(settings)
@@ -47,7 +47,7 @@ def reparse(house: str | None = None, *, settings: Settings | None = None,
                 summary.checked += 1
                 outcome = _one(writer, store, h, sale, lot, url, key, source)
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
-                reporter.advance(outcome)
+                reporter.advance(outcome=outcome)
                 if i % BATCH == 0 or i == len(rows):
                     writer.commit()
         finally:

@@ -31,5 +31,5 @@ def sql(name: str) -> Path:
 
 
 def warehouse_ddl(name: str) -> str:
-    """The DuckDB DDL beside the ingest step (`raw_tables.sql`)."""
+    """The DuckDB DDL beside the ingest step (`raw_tables.sql`, `meta_tables.sql`)."""
     return (package_dir("nummus.ingest") / name).read_text()

@@ -55,12 +55,14 @@ def session(settings: Settings | None = None, *, read_only: bool = False) -> Ite
 
 
 def init_warehouse(settings: Settings | None = None) -> Path:
-    """Create the schemas and the raw tables; harmless to run again."""
+    """Create the schemas, the raw tables and the meta tables (the only place either is
+    created); harmless to run again."""
     settings = settings or get_settings()
     with session(settings) as con:
         for schema in SCHEMAS:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        con.execute(resources.warehouse_ddl("raw_tables.sql"))
+        for ddl in ("raw_tables.sql", "meta_tables.sql"):
+            con.execute(resources.warehouse_ddl(ddl))
     return settings.warehouse_path
 
 

@@ -1,6 +1,9 @@
--- nummus search: the functions behind sql/search.sql. Installed by migration 0004 (which runs
--- this file; every statement is CREATE OR REPLACE, so running it again is harmless).
--- Why the query is shaped like this, with the numbers: sql/README.md.
+-- nummus search: the functions behind sql/search.sql, as a database migrated to head has them.
+-- For reading: no migration runs this file. Each revision carries a frozen copy of what it
+-- applies (0004 the first version, 0007 this one); tests/test_migrations.py checks that this
+-- file defines exactly what a head database has. A change to the search is a new revision with
+-- the new statements plus the same change here, in one commit. Every statement is CREATE OR
+-- REPLACE / IF NOT EXISTS. Why the query is shaped like this, with the numbers: sql/README.md.
 --
 --   nummus_prepare_search(N)      after nummus_seal_index(N), before nummus_serve(N): btree on
 --                                 period, HNSW per side, and a partial HNSW per side for every

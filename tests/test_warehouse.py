@@ -205,12 +205,9 @@ def test_gate_freeze_red_on_stale_crop_version(wh):
 def embed_sample(settings, vectors: dict[int, str], resume_identical: bool = True) -> None:
     """meta.embed_sample and meta.embed_resume_check as the embed dry run writes them; vectors as
     SQL list literals."""
-    query(settings, "CREATE TABLE IF NOT EXISTS meta.embed_resume_check (source VARCHAR, coins INTEGER,"
-                    " identical BOOLEAN, encoder_id VARCHAR, checked_at TIMESTAMP)")
-    query(settings, "INSERT INTO meta.embed_resume_check VALUES ('v1', ?, ?, 'test', current_timestamp)",
+    query(settings, "INSERT INTO meta.embed_resume_check (source, coins, identical, encoder_id)"
+                    " VALUES ('v1', ?, ?, 'test')",
           [len(vectors), resume_identical])
-    query(settings, "CREATE TABLE IF NOT EXISTS meta.embed_sample (coin_id BIGINT, side VARCHAR, vector FLOAT[],"
-                    " encoder_id VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp)")
     query(settings, "DELETE FROM meta.embed_sample")
     for c, vec in vectors.items():
         query(settings, f"INSERT INTO meta.embed_sample (coin_id, side, vector, encoder_id)"
@@ -307,8 +304,6 @@ def index_v1(wh, pg_url):
             conn.execute("INSERT INTO index_v1 (coin_id, period, obv, rev, pair) VALUES (%s, %s, %s, %s, %s)",
                          [c, period, HalfVector(unit(k)), HalfVector(unit(k + 1)), HalfVector(unit(k + 2))])
         conn.commit()
-    query(wh, "CREATE TABLE IF NOT EXISTS meta.embed_roundtrip (index_version INTEGER, coin_id BIGINT,"
-              " cosine DOUBLE, checked_at TIMESTAMP DEFAULT current_timestamp)")
     for c, _ in frozen[:10]:
         query(wh, "INSERT INTO meta.embed_roundtrip (index_version, coin_id, cosine) VALUES (1, ?, 0.99)", [c])
     return frozen

@@ -15,19 +15,6 @@ from nummus.settings import Settings
 SPLITS = ("train", "val", "test")
 FRACTIONS = (0.70, 0.15, 0.15)
 
-DDL = """
-CREATE SCHEMA IF NOT EXISTS meta;
-CREATE TABLE IF NOT EXISTS meta.period_splits (
-    index_version INTEGER NOT NULL,
-    coin_id       BIGINT  NOT NULL,
-    grp           BIGINT  NOT NULL,   -- smallest coin_id of the coin's near-duplicate group
-    split         VARCHAR NOT NULL,   -- train | val | test
-    period        VARCHAR,
-    created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    PRIMARY KEY (index_version, coin_id)
-);
-"""
-
 
 def assign_splits(groups: np.ndarray, labels: list[str], fixed: dict[int, str] | None = None, *,
                   fractions: tuple[float, ...] = FRACTIONS, seed: int = 0) -> list[str]:
@@ -69,7 +56,6 @@ def assign_splits(groups: np.ndarray, labels: list[str], fixed: dict[int, str] |
 def load_splits(settings: Settings, version: int) -> dict[int, tuple[str, int]]:
     """coin_id -> (split, group) stored for an index version (empty when none)."""
     with warehouse.session(settings) as con:
-        con.execute(DDL)
         rows = con.execute("SELECT coin_id, split, grp FROM meta.period_splits WHERE index_version = ?",
                            [version]).fetchall()
     return {r[0]: (r[1], r[2]) for r in rows}
@@ -80,7 +66,6 @@ def save_new_splits(settings: Settings, version: int, rows: list[tuple[int, int,
     if not rows:
         return 0
     with warehouse.session(settings) as con:
-        con.execute(DDL)
         before = con.execute("SELECT count(*) FROM meta.period_splits").fetchone()[0]
         con.executemany("INSERT INTO meta.period_splits (index_version, coin_id, grp, split, period) "
                         "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [(version, *r) for r in rows])

@@ -47,7 +47,7 @@ class TrainResult(BaseModel):
 def _quarantine_bad(settings: Settings, data: IndexData, *, need_crops: bool) -> np.ndarray:
     """Coins with a non-finite or zero vector (or, for fine-tuning, without both crop keys):
     recorded in raw.quarantine (stage 'classify'), left out. Returns the usable mask."""
-    from nummus import warehouse
+    from nummus import quarantine
 
     finite = np.isfinite(data.obv).all(1) & np.isfinite(data.rev).all(1) & np.isfinite(data.pair).all(1)
     nonzero = (np.abs(data.pair).sum(1) > 0) & (np.abs(data.obv).sum(1) > 0) & (np.abs(data.rev).sum(1) > 0)
@@ -55,15 +55,12 @@ def _quarantine_bad(settings: Settings, data: IndexData, *, need_crops: bool) ->
         else np.ones(len(data), bool)
     good = finite & nonzero & crops
     reason = np.where(~finite, "bad_vector", np.where(~nonzero, "zero_vector", "crop_missing"))
-    bad = [(int(c), f"index_v{data.version}", str(r),
-            "crop key missing; left out of fine-tuning and its predictions" if r == "crop_missing"
-            else "vector not finite or zero; left out of period training and prediction")
-           for c, r, g in zip(data.coin_ids.tolist(), reason.tolist(), good.tolist()) if not g]
-    if bad:
-        with warehouse.session(settings) as con:
-            con.executemany("INSERT INTO raw.quarantine (stage, coin_id, ref, reason, detail) SELECT 'classify', ?, ?, ?, ? "
-                            "WHERE NOT EXISTS (SELECT 1 FROM raw.quarantine WHERE stage = 'classify' AND coin_id = ? "
-                            "AND ref = ? AND reason = ?)", [(*b, b[0], b[1], b[2]) for b in bad])
+    detail = {"crop_missing": "crop key missing; left out of fine-tuning and its predictions"}
+    quarantine.record_many(settings, [
+        quarantine.Entry("classify", str(r), detail.get(str(r), "vector not finite or zero; left out of period "
+                                                       "training and prediction"),
+                         coin_id=int(c), ref=f"index_v{data.version}")
+        for c, r, g in zip(data.coin_ids.tolist(), reason.tolist(), good.tolist()) if not g])
     return good
 
 
@@ -93,10 +90,12 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
                  min_class_size: int = MIN_CLASS_SIZE, use_phash: bool = True, seed: int = 0,
                  checkpoint_seconds: float = 120.0, workers: int | None = None,
                  progress: bool = True) -> TrainResult:
+    from rich.console import Console
+
     from nummus.embed.classify.predictions import store_predictions
     from nummus.embed.classify.splits import split_index
     from nummus.embed.encoders import pick_device
-    from nummus.embed.progress import ImageProgress
+    from nummus.progress import Reporter
 
     if family not in ("head", "finetune"):
         raise NummusError(f"--family must be head or finetune, not {family!r}", setting="--family")
@@ -135,8 +134,9 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
               "n_train": int(len(tr)), "n_val": int(len(va)), "n_test": int(len(te))}
     model_version, folder, resumed = artifacts.open_run(settings, config)
 
-    with ImageProgress(cfg.epochs * len(tr) if family != "head" or head == "mlp" else len(tr),
-                       f"training {model_version}", enabled=progress) as bar:
+    total = cfg.epochs * len(tr) if family != "head" or head == "mlp" else len(tr)
+    with Reporter("img", enabled=progress and total > 0, console=Console(stderr=True)).start(
+            f"training {model_version}", total) as bar:
         model_file, info, logits_of, model_input = _fit_model(
             family, data, settings, head=head, features=features, backbone=backbone, image_size=image_size, k=k,
             tr=tr, ytr=ytr, va=va, yva=yva, cw=cw, folder=folder, cfg=cfg, on_batch=bar.advance, workers=workers)

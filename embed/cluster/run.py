@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from nummus.embed.cluster import audit, store
 from nummus.embed.cluster.backend import cuml_available, library_versions, use_numba_cache
 from nummus.embed.cluster.params import ClusterParams
-from nummus import postgres, warehouse
+from nummus import postgres, quarantine
 from nummus.errors import NummusError
 from nummus.settings import Settings
 
@@ -102,27 +102,17 @@ def _quarantine(settings: Settings, coin_ids: np.ndarray, reasons: list[str], ru
                 vector: str) -> int:
     if not len(coin_ids):
         return 0
-    rows = [(int(c), f"index_v{version}.{vector}", r,
-             f"{vector} vector is {'not finite' if r == 'non_finite_vector' else 'zero'}; left out of cluster run {run_id}")
-            for c, r in zip(coin_ids, reasons)]
+    what = {"non_finite_vector": "not finite", "zero_vector": "zero"}
+    entries = [quarantine.Entry("cluster", r, f"{vector} vector is {what.get(r, r)}; left out of cluster run {run_id}",
+                                coin_id=int(c), ref=f"index_v{version}.{vector}")
+               for c, r in zip(coin_ids, reasons)]
     try:
-        with warehouse.session(settings) as con:
-            con.executemany("INSERT INTO raw.quarantine (stage, coin_id, ref, reason, detail) "
-                            "VALUES ('cluster', ?, ?, ?, ?)", rows)
+        quarantine.record_many(settings, entries)
     except NummusError as exc:  # the warehouse is busy (another writer): say so, cluster the rest
         import logging
 
-        logging.getLogger(__name__).warning("could not record %d bad vectors in raw.quarantine: %s", len(rows), exc)
-    return len(rows)
-
-
-def _progress(enabled: bool):
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    return Progress(TextColumn("cluster {task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("stages"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                    console=Console(stderr=True), disable=not enabled)
+        logging.getLogger(__name__).warning("could not record %d bad vectors in raw.quarantine: %s", len(entries), exc)
+    return len(entries)
 
 
 def cluster_index(settings: Settings, index_version: int | None = None, *, vector: str = "pair",
@@ -130,7 +120,10 @@ def cluster_index(settings: Settings, index_version: int | None = None, *, vecto
                   show_progress: bool = False) -> ClusterRun:
     """Cluster the vectors of an index version (default: the serving one) and store the run.
     `activate` makes it the run the app shows (`nummus cluster activate N` picks another)."""
+    from rich.console import Console
+
     from nummus.embed.cluster.pipeline import STAGES, compute
+    from nummus.progress import job_progress
 
     params = (params or ClusterParams()).model_copy(update={"vector": vector})
     use_numba_cache(settings.data_path)
@@ -157,15 +150,15 @@ def cluster_index(settings: Settings, index_version: int | None = None, *, vecto
         cache = StageCache(settings.data_path / "cluster" / f"run-{run_id}", _input_key(coin_ids, vectors))
         t0 = time.perf_counter()
         try:
-            with _progress(show_progress) as bar:
-                task = bar.add_task("start", total=len(STAGES))
+            with job_progress("stages", enabled=show_progress, console=Console(stderr=True)) as bar:
+                task = bar.add_task("cluster start", total=len(STAGES))
                 started: list[str] = []
 
                 def on_stage(name: str) -> None:
                     if started:
                         bar.advance(task)
                     started.append(name)
-                    bar.update(task, description=name)
+                    bar.update(task, description=f"cluster {name}")
 
                 result = compute(vectors, params, backend=backend, progress=on_stage, cache=cache)
                 bar.advance(task)

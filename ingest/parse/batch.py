@@ -17,6 +17,7 @@ from nummus.ingest.parse.labels import PARSER_VERSION
 from nummus.ingest.parse.parser import parse_lot
 from nummus import warehouse
 from nummus.errors import StoreUnavailable
+from nummus.quarantine import Entry, record_many
 from nummus.settings import Settings, get_settings
 
 STAGE = "parse"
@@ -91,11 +92,7 @@ def _write_chunk(con, rows: list[dict], bad: list[dict]) -> None:
             cols = ", ".join(f'"{c}"' for c in LABEL_COLUMNS)
             con.execute(f"INSERT OR REPLACE INTO raw.labels ({cols}) SELECT {select} FROM parsed_chunk")
             con.unregister("parsed_chunk")
-        for q in bad:
-            con.execute(
-                "INSERT INTO raw.quarantine (stage, house, sale, lot, coin_id, ref, reason, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [STAGE, q["house"], q["sale"], q["lot"], q["coin_id"], q["ref"], q["reason"], q["detail"]])
+        record_many(con, [Entry(STAGE, **q) for q in bad])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -16,6 +16,7 @@ from multiprocessing import get_all_start_methods, get_context
 from pydantic import BaseModel
 
 from nummus.ingest.vision.quality import SINGLE_REASON, YELLOW_FLAGS
+from nummus.quarantine import Entry, record_many
 from nummus.settings import Settings, get_settings
 
 _PARENT = os.getpid()
@@ -64,8 +65,6 @@ CROP_COLUMNS = ("coin_id", "crop_version", "image_sha256", "layout", "side_rule"
                 "confidence", "detection")
 INSERT_CROP = (f"INSERT OR REPLACE INTO raw.crops ({', '.join(CROP_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in CROP_COLUMNS)})")
-INSERT_QUARANTINE = ("INSERT INTO raw.quarantine (stage, house, sale, lot, coin_id, ref, reason, detail) "
-                     "VALUES ('vision', ?, ?, ?, ?, ?, ?, ?)")
 
 
 def pending(con, version: str, limit: int | None = None) -> list[Task]:
@@ -170,6 +169,7 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
     """Cut the crops of every lot that lacks them at the current crop_version."""
     from nummus import warehouse
     from nummus.ingest.vision.config import crop_version
+    from nummus.progress import Reporter
 
     settings = settings or get_settings()
     version = crop_version(settings)
@@ -184,20 +184,20 @@ def run_vision(settings: Settings | None = None, workers: int | None = None, lim
         con = warehouse.connect(settings)
         try:
             writer = _Writer(con)
-            with _progress(progress, len(tasks)) as advance:
+            with Reporter("img", enabled=progress).start("vision", len(tasks)) as bar:
                 for task, result in _results(tasks, settings, pool):
                     row = result["row"]
                     if row is not None:
                         status[row[CROP_COLUMNS.index("status")]] += 1
                         layout[row[CROP_COLUMNS.index("layout")]] += 1
                     for reason, detail in result["quarantine"]:
-                        writer.quarantine((task.house, task.sale, task.lot, task.coin_id, task.object_key,
-                                           reason, detail))
+                        writer.quarantine(Entry("vision", reason, detail, task.house, task.sale, task.lot,
+                                                task.coin_id, task.object_key))
                         summary.quarantined += 1
                     writer.crop(row)
                     summary.processed += 1
                     summary.worker_cpu_seconds += result.get("cpu", 0.0)
-                    advance()
+                    bar.advance()
             writer.flush()
         finally:
             con.close()
@@ -267,7 +267,7 @@ class _Writer:
     def __init__(self, con):
         self.con = con
         self.crops: list[tuple] = []
-        self.quarantined: list[tuple] = []
+        self.quarantined: list[Entry] = []
         self.last = time.monotonic()
 
     def crop(self, row: tuple | None) -> None:
@@ -276,42 +276,15 @@ class _Writer:
         if len(self.crops) + len(self.quarantined) >= COMMIT_EVERY or time.monotonic() - self.last > COMMIT_SECONDS:
             self.flush()
 
-    def quarantine(self, row: tuple) -> None:
-        self.quarantined.append(row)
+    def quarantine(self, entry: Entry) -> None:
+        self.quarantined.append(entry)
 
     def flush(self) -> None:
         if self.crops or self.quarantined:
             self.con.execute("BEGIN")
             if self.crops:
                 self.con.executemany(INSERT_CROP, self.crops)
-            if self.quarantined:
-                self.con.executemany(INSERT_QUARANTINE, self.quarantined)
+            record_many(self.con, self.quarantined)
             self.con.execute("COMMIT")
         self.crops, self.quarantined = [], []
         self.last = time.monotonic()
-
-
-class _progress:
-    """A rich progress bar with rate and ETA (or nothing when disabled)."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total = enabled, total
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda: None
-        from nummus.progress import job_progress
-
-        self.bar = job_progress("img")
-        self.bar.__enter__()
-        self.task = self.bar.add_task("vision", total=self.total)
-
-        def advance():
-            self.bar.update(self.task, advance=1)
-
-        return advance
-
-    def __exit__(self, *exc):
-        if self.enabled:
-            self.bar.__exit__(*exc)
-        return False

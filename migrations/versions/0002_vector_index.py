@@ -155,8 +155,18 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # the role is the cluster's (other databases may use it): it stays, without its grants here
     op.execute(
         """
+        DO $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nummus_app') THEN
+                ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM nummus_app;
+                REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM nummus_app;
+                REVOKE USAGE ON SCHEMA public FROM nummus_app;
+                EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM nummus_app', current_database());
+            END IF;
+        END $$;
         DROP VIEW IF EXISTS search_vectors;
         DROP FUNCTION IF EXISTS nummus_serve(integer);
         DROP FUNCTION IF EXISTS nummus_seal_index(integer);

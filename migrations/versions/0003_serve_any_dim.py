@@ -11,6 +11,8 @@ and created again in the caller's transaction (readers see the old or the new vi
 none) and the read-only app role gets SELECT on it again.
 """
 
+import textwrap
+
 from alembic import op
 
 revision = "0003"
@@ -48,4 +50,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(_SERVE.format(drop="", create="CREATE OR REPLACE VIEW", grant=""))
+    # 0002's text to the letter (its indentation, no empty lines), so the catalog is 0002's again
+    body = _SERVE.format(drop="", create="CREATE OR REPLACE VIEW", grant="")
+    op.execute(textwrap.indent("\n".join(line for line in body.splitlines() if line.strip()), " " * 8))

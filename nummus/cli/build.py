@@ -243,12 +243,8 @@ def _fill_synthetic_vectors(settings, freeze_version: str) -> None:
         warehouse.attach_postgres(con, url, read_only=False)
         con.execute(f"INSERT INTO pg.public.coins (coin_id, freeze_id, house, sale, lot, period)"
                     f" SELECT coin_id, '{freeze_version}', house, sale, lot, period FROM frozen.coins_{freeze_version}")
-        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_sample (coin_id BIGINT, side VARCHAR, vector FLOAT[],"
-                    " encoder_id VARCHAR, created_at TIMESTAMP DEFAULT current_timestamp)")
         con.execute("INSERT INTO meta.embed_sample (coin_id, side, vector, encoder_id) SELECT coin_id, 'obv',"
                     " list_transform(range(16), k -> 0.25::FLOAT), '{\"dim\": 16}' FROM marts.coins LIMIT 100")
-        con.execute("CREATE TABLE IF NOT EXISTS meta.embed_roundtrip (index_version INTEGER, coin_id BIGINT,"
-                    " cosine DOUBLE, checked_at TIMESTAMP DEFAULT current_timestamp)")
         con.execute("INSERT INTO meta.embed_roundtrip (index_version, coin_id, cosine)"
                     " SELECT 1, coin_id, 0.99 FROM marts.coins LIMIT 10")
     with postgres.connect(url=url) as conn:

@@ -50,7 +50,7 @@ def scrape(
     from nummus.ingest.adapters import UnknownHouse
     from nummus.ingest.crawl import list_sales
     from nummus.ingest.crawl import scrape as run_scrape
-    from nummus.ingest.progress import RichReporter
+    from nummus.progress import Reporter
 
     try:
         sales = [sale] if sale else list_sales(house, base_url=base_url, rate=rate)
@@ -58,7 +58,7 @@ def scrape(
         raise NummusError(str(exc)) from None
     for one in sales:
         summary = run_scrape(house, one, lots=_lot_range(lots), base_url=base_url, rate=rate,
-                             max_misses=max_misses, refresh=refresh, reporter=RichReporter())
+                             max_misses=max_misses, refresh=refresh, reporter=Reporter("lots"))
         _print_scrape(summary.model_dump(), as_json, max_misses)
 
 
@@ -88,11 +88,11 @@ def import_(
 ) -> None:
     """Import lots from a file export (+ a folder of images); idempotent like scraping."""
     from nummus.ingest.importer import import_file, load_mapping
-    from nummus.ingest.progress import RichReporter
+    from nummus.progress import Reporter
 
     column_map = load_mapping(mapping, maps or [])
     summary = import_file(path, images_dir=images, mapping=column_map, house=house, sale=sale,
-                          currency=currency, reporter=RichReporter())
+                          currency=currency, reporter=Reporter("lots"))
     d = summary.model_dump()
     if as_json:
         print(json.dumps(d))
@@ -109,10 +109,10 @@ def reparse(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Parse stored page snapshots again with the current adapters (new version only when changed)."""
-    from nummus.ingest.progress import RichReporter
+    from nummus.progress import Reporter
     from nummus.ingest.reparse import reparse as run_reparse
 
-    d = run_reparse(house=house, reporter=RichReporter()).model_dump()
+    d = run_reparse(house=house, reporter=Reporter("lots")).model_dump()
     if as_json:
         print(json.dumps(d))
         return

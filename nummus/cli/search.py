@@ -41,24 +41,24 @@ async def _run_search(settings, image: Path | None, coin: int | None, side: str,
             encoder = await service.encoder_for_serving()
             return await service.search_upload(data, encoder, side=side, k=k, filters=filters)
         except UploadRejected as exc:
-            _quarantine(settings, image, exc.reason, exc.message)
-            raise NummusError(f"{image}: {exc.message}") from exc
+            _refuse(settings, image, exc)
     finally:
         await service.close()
         await pool.close()
 
 
-def _quarantine(settings, image: Path, reason: str, detail: str) -> None:
-    """A row in raw.quarantine for a query image the search refused (skipped when the warehouse
-    is absent or locked by a running pipeline step: the error message is the record then)."""
-    from nummus import warehouse
+def _refuse(settings, image: Path, exc) -> None:
+    """A query image the search refused: recorded in raw.quarantine (stage 'search'), then the
+    user's error. A warehouse that cannot take the row (absent, or locked by a running step)
+    is named in the same line; any other failure is a real error and surfaces as one."""
+    from nummus import quarantine
+    from nummus.errors import StoreUnavailable
 
     try:
-        with warehouse.session(settings) as con:
-            con.execute("INSERT INTO raw.quarantine (stage, ref, reason, detail) VALUES ('search', ?, ?, ?)",
-                        [str(image), reason, detail])
-    except Exception:  # noqa: BLE001 - recording must never hide the user's error
-        pass
+        quarantine.record(settings, "search", exc.reason, exc.message, ref=str(image))
+    except StoreUnavailable as store:
+        raise NummusError(f"{image}: {exc.message} (not recorded in raw.quarantine: {store})") from exc
+    raise NummusError(f"{image}: {exc.message}") from exc
 
 
 @app.command()
@@ -135,38 +135,28 @@ def bench_search(
 ) -> None:
     """recall@10 vs exact, rows returned, SQL p50/p95/p99 and q/s per filter; /api/search end to end. JSON."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
-        TimeRemainingColumn
 
     from nummus.bench.search import run
+    from nummus.progress import job_progress
     from nummus.settings import get_settings
 
     console = Console(stderr=True, highlight=False)
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-                   TimeRemainingColumn(), console=console, transient=True)
+    bar = job_progress("vectors", console=console, transient=True)
     tasks: dict[str, int] = {}
-    started: dict[str, float] = {}
 
     def progress(item):
-        import time
-
         if isinstance(item, dict):   # one filter measured
             console.print(f"  {json.dumps(item['filter'])}: recall {item['recall_at_k']}, "
                           f"p95 {item['p95_ms']} ms, paths {item['paths']}")
             return
         if isinstance(item, tuple):  # ("index", phase, blocks done, blocks total)
             _, phase, done, total = item
-            key = "index"
-            desc = f"search indexes: {phase[:40]}"
+            key, unit, desc = "index", "blocks", f"search indexes: {phase[:40]}"
         else:                        # vectors copied so far
-            key, done, total, desc = "copy", item, n, "copying vectors"
+            key, unit, done, total, desc = "copy", "vectors", item, n, "copying vectors"
         if key not in tasks:
-            tasks[key] = bar.add_task(desc, total=total or None, rate="")
-            started[key] = time.perf_counter()
-        rate = done / max(time.perf_counter() - started[key], 1e-6)
-        bar.update(tasks[key], completed=done, total=total or None, description=desc,
-                   rate=f"{rate:,.0f}/s" if key == "copy" else "")
+            tasks[key] = bar.add_task(desc, total=total or None, unit=unit)
+        bar.update(tasks[key], completed=done, total=total or None, description=desc)
 
     with bar:
         result = run(get_settings(), n=n, dim=dim, seed=0, n_queries=queries, clients=clients, e2e=e2e,
