@@ -108,10 +108,18 @@ def _denomination(v: Vocabulary, tokens: Tokens, hits: list[Hit], tlen: int) -> 
     return h, h.rows[0], confidence
 
 
+NONCOIN_SUFFIXES = ("medaille", "medaillen", "plakette", "penning")  # "Schützenmedaille", "gedenkpenning"
+
+
 def _noncoin(tokens: Tokens, hits: list[Hit], tlen: int) -> tuple[str, tuple[int, int]] | None:
     m = GROUP_LOT.search(tokens.text[:tlen])
     if m:
         return m.group(0), (m.start(), m.end())
+    for i, w in enumerate(tokens.folded):
+        if tokens.starts[i] >= tlen:
+            break
+        if len(w) > 9 and w.endswith(NONCOIN_SUFFIXES):
+            return tokens.raw[i], (tokens.starts[i], tokens.ends[i])
     for h in hits:
         scope = h.rows[0]["scope"]
         in_title = h.start < tlen

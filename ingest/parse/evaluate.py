@@ -32,9 +32,11 @@ class Truth(BaseModel):
 
 class LabelledLot(BaseModel):
     id: str
-    split: str = "dev"  # "holdout": written after the rules were frozen, to estimate unseen accuracy
+    split: str = "dev"  # "holdout": set aside before the rules were tuned, to estimate unseen accuracy
     house: str | None = None
     language: str | None = None
+    group: str | None = None  # the series a lot belongs to (post_classical, hellenistic, moneyer, date_only ...)
+    note: str | None = None   # "conflict": the ruler and the date disagree (truth: what a numismatist would say)
     title: str
     description: str = ""
     truth: Truth

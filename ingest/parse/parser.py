@@ -13,6 +13,7 @@ from ingest.parse.labels import NEEDS_REVIEW, Labels
 from ingest.parse.period import (GREEK_DENOMINATIONS, POST, POST_PERIODS, ROMAN_DENOMINATIONS, W_NONCOIN,
                                  W_PROVINCIAL, W_REGION, W_RULER, Evidence, decide, era_periods)
 from ingest.parse.references import find_references
+from ingest.parse.ruler_table import post_period
 from ingest.parse.vocab import Hit, load
 
 METAL = re.compile(
@@ -89,13 +90,15 @@ def _lot_year(c: Clues, choice: Choice | None) -> float | None:
 
 
 def _default_era(v, c: Clues) -> str:
-    """Without a year: the denomination's usual era (a thaler is modern), else the first state's."""
-    if c.denom and set(c.denom[1]["periods"]) <= POST_PERIODS:
-        return c.denom[1]["periods"][0]
+    """Without a year: a denomination of one age (a thaler is modern, a gros medieval), else the first
+    state's (the middle of its years), else the denomination's first age."""
+    periods = c.denom[1]["periods"] if c.denom else ()
+    if len(periods) == 1 and periods[0] in POST_PERIODS:
+        return periods[0]
     for h in c.found["states"]:
         s = h.rows[0]
-        return "modern" if (s["from"] + s["to"]) / 2 >= 1500 else "medieval"
-    return "medieval"
+        return post_period((s["from"] + s["to"]) / 2)
+    return periods[0] if periods and periods[0] in POST_PERIODS else "medieval"
 
 
 def _support(ev: Evidence, c: Clues) -> set[str]:
