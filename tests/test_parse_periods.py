@@ -192,6 +192,7 @@ def test_period_from_dates_alone():
     ("Österreich. 20 Kreuzer 1765, Günzburg.", "kreuzer"),
     ("Bern. Batzen 1776.", "batzen"),
     ("Braunschweig. Glockentaler 1643, Zellerfeld.", "thaler"),
+    ("Sachsen. Hochzeitstaler 1590, Dresden.", "thaler"),  # a compound the table does not list
     ("SACHSEN. Guldengroschen o.J., Annaberg.", "thaler"),
     ("Schweden. Riksdaler 1642, Stockholm.", "thaler"),
     ("Luzern. Gulden 1714.", "gulden"),
