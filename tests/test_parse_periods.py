@@ -130,6 +130,8 @@ def test_an_emperors_name_inside_an_unknown_moneyers_name_does_not_make_it_imper
 def test_a_bare_republican_year_is_read_for_the_named_moneyer():
     labels = parse_lot("Cn. Domitius Ahenobarbus. Denarius, mint moving with Ahenobarbus 41, AR 19mm, 3.87 g.")
     assert (labels.date_from, labels.value("authority"), labels.reign_from) == (-41, "Cn. Domitius Ahenobarbus", -41)
+    labels = parse_lot("L. Philippus. Denarius 113 or 112, AR 19mm, 3.92 g.")
+    assert (labels.date_from, labels.date_to, labels.value("authority")) == (-113, -112, "L. Marcius Philippus")
 
 
 # --- dates: centuries, AH, era marks ---------------------------------------------------------------
@@ -159,6 +161,7 @@ def test_a_bare_republican_year_is_read_for_the_named_moneyer():
     ("Elizabeth I (1558-1603), Shilling, 5.95g/5h (S 2577; N 1985)", 1558, 1603),
     ("Bayern. Karl Albrecht 1726-1745 (ab 1742 Kaiser Karl VII.). Taler 1740, München.", 1740, 1740),
     ("JEAN II LE BON Franc à cheval 05/12/1360 n.d. s.l.", 1360, 1360),
+    ("P. Licinius Nerva, 113 or 112 BC. Denarius, Rome.", -113, -112),
 ])
 def test_dates(text, start, end):
     labels = parse_lot(text)
@@ -282,3 +285,15 @@ def test_postclassical_corpus_dev_split():
     assert ev.date_accuracy >= 0.95
     for name, m in ev.measures.items():
         assert m["exact"] >= m["stated"] - 1, (name, [x for x in ev.misses if x.field == name])
+
+
+def test_postclassical_corpus_holdout_split():
+    # thresholds fixed at the first read of the hold-out (parse-2.0.0 at commit 0b6e9a1: period 0.9765,
+    # denomination 0.9753, authority 0.9275, date 0.9529, measures 140/140); never raised to fit later rules
+    ev = evaluate([lot for lot in load_corpus(CORPUS) if lot.split == "holdout"])
+    assert ev.period_accuracy >= 0.97, [m for m in ev.misses if m.field == "period"]
+    assert ev.denomination_accuracy >= 0.97
+    assert ev.authority_accuracy >= 0.92
+    assert ev.date_accuracy >= 0.95
+    for name, m in ev.measures.items():
+        assert m["exact"] == m["stated"], (name, [x for x in ev.misses if x.field == name])

@@ -117,7 +117,7 @@ def _candidates(v: Vocabulary, hits: list[Hit], text: str, tlen: int, support: s
 
 
 # NAC and others print a Republican year without its era: "Denarius, Rome 47", "Ahenobarbus 41"
-REPUBLICAN_YEAR = re.compile(r"(?<=[A-Za-z] )(\d{2,3})(?=\s*[,.]|\s*$)")
+REPUBLICAN_YEAR = re.compile(r"(?<=[A-Za-z] )(\d{2,3})(?:\s(?:or|oder|ou|o)\s(\d{2,3}))?(?=\s*[,.]|\s*$)")
 
 
 def republican_year(row: dict, text: str, tlen: int) -> DateRange | None:
@@ -125,9 +125,9 @@ def republican_year(row: dict, text: str, tlen: int) -> DateRange | None:
     if row["period"] != "roman_republican" or row["reign_from"] is None:
         return None
     for m in REPUBLICAN_YEAR.finditer(text, 0, tlen):
-        year = -int(m.group(1))
+        year, other = -int(m.group(1)), -int(m.group(2) or m.group(1))
         if row["reign_from"] - 1 <= year <= row["reign_to"] + 1:
-            return DateRange(year, year, (m.start(), m.end()), m.group(0))
+            return DateRange(min(year, other), max(year, other), (m.start(), m.end()), m.group(0))
     return None
 
 

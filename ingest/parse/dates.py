@@ -17,7 +17,7 @@ from ingest.parse.vocab import Tokens
 _BC = r"(?:BCE|BC|B\.C\.|v\.\s?Chr\.?|av\.\s?J\.?-?C\.?|a\.\s?C\.|avant\s+J\.-C\.|AC(?!\w))"
 _AD = r"(?:AD|A\.D\.|CE|n\.\s?Chr\.?|ap\.\s?J\.?-?C\.?|apr\.\s?J\.-C\.|d\.\s?C\.)"
 _Y = r"(\d{1,4}(?:/\d{1,4})?)"  # "342/1": a year that runs over two of ours
-_SEP = r"\s?[-–/]\s?"
+_SEP = r"(?:\s?[-–/]\s?|\s(?:or|oder|ou|o|of|y)\s)"  # "113 or 112 BC" is a range too
 _ORD = r"(\d{1,2})(?:st|nd|rd|th|\.|e|de|er|°|º)?"
 _ROM = r"([IVX]{1,5})(?:e|er|ème|\.)?"
 _CENT = r"(?:century|centuries|cent\.|Jh\.|Jhdt\.?|Jahrhunderts?|siècles?|secolo|secoli|sec\.|eeuw)"
@@ -293,7 +293,7 @@ def bare_dates(tokens: Tokens, tlen: int, cut: int | None = None) -> list[DateRa
     cut = len(text) if cut is None else cut
     out: list[DateRange] = []
     first, last = bisect_left(starts, tlen), bisect_left(starts, cut)
-    described = not MARKER_WORDS.isdisjoint(tokens.folded[first:last])
+    described = not MARKER_WORDS.isdisjoint(tokens.folded[first:last]) or "(" in text[tlen:cut]
     for i, w in enumerate(raw):
         s = starts[i]
         if s >= cut or (s >= tlen and not described):
@@ -311,7 +311,7 @@ def bare_dates(tokens: Tokens, tlen: int, cut: int | None = None) -> list[DateRa
                     y, b = int(w), s - len(m.group(0))
                     out.append(DateRange(y, y, (b, s + 4), text[b:s + 4], True))
                     continue
-            if title or marked:
+            if title or marked or (text[s - 1:s] == "(" and raw[i + 1:i + 2] in (["-"], ["–"])):
                 d = _bare(text, s, w, title, marked)
                 if d is not None:
                     out.append(d._replace(marked=True) if title and _marked(text, s) else d)

@@ -146,8 +146,12 @@ def _split(cell: str) -> list[str]:
 
 
 def _cased(alias: str) -> list[str]:
-    """A proper name as written and in capitals (catalogues print headers in capitals)."""
-    return [alias, alias.upper()] if alias.upper() != alias else [alias]
+    """A proper name as written, in capitals (catalogues print headers in capitals) and, for names
+    written with a small article ("al-Andalus"), with a capital at a sentence's start."""
+    out = [alias] if alias.upper() == alias else [alias, alias.upper()]
+    if alias[:1].islower():
+        out.append(alias[0].upper() + alias[1:])
+    return out
 
 
 def _grade_variants(phrase: str) -> list[str]:
