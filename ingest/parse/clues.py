@@ -130,8 +130,8 @@ def _noncoin(tokens: Tokens, hits: list[Hit], tlen: int) -> tuple[str, tuple[int
 
 def _mask(found: dict[str, list[Hit]], text: str) -> dict[str, list[Hit]]:
     low = text.lower()
-    if "imit" in low or "nachahm" in low or "vorbild" in low or "name" in low or "nom" in low or "titel" in low \
-            or "title" in low or "typ" in low:
+    if "imit" in low or "nachahm" in low or "vorbild" in low or "name" in low or "nom d" in low or "nome" in low \
+            or "nombre" in low or "titel" in low or "title" in low or "Typ " in text:
         imitated = [(m.end(), m.end() + IMITATED_CHARS) for m in IMITATION.finditer(text)]
         if imitated:
             found = {name: [h for h in hits if name not in IMITATED or not any(s <= h.start < e for s, e in imitated)]

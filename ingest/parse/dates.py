@@ -285,40 +285,65 @@ def _bare(text: str, s: int, w: str, title: bool, marked: bool) -> DateRange | N
     return DateRange(years[0], years[1], (s, m.end()), m.group(0), marked)
 
 
+NUMBER_WORD = re.compile(r"(?<!\w)(?:\d{3,4}|M[MDCLXVI]{3,})(?!\w)")  # where a bare date may start
+
+
+def _marked_at(tokens: Tokens, i: int) -> bool:
+    """`_marked` for the date that token i starts: a marker word among the few tokens before it."""
+    if MARKER_WORDS.isdisjoint(tokens.folded[max(0, i - 6):i]):
+        return False
+    return _marked(tokens.text, tokens.starts[i])
+
+
+def _bare_at(tokens: Tokens, i: int, tlen: int, out: list[DateRange], bracketed_only: bool = False) -> None:
+    """The bare date, day-month-year or Roman-numeral year that token i starts, if any, onto `out`."""
+    text, raw, w = tokens.text, tokens.raw, tokens.raw[i]
+    s = tokens.starts[i]
+    if w.isdigit():
+        if not 3 <= len(w) <= 4:
+            return
+        if bracketed_only:
+            if text[s - 1:s] == "(" and raw[i + 1:i + 2] in (["-"], ["–"]):
+                d = _bare(text, s, w, False, False)
+                if d is not None:
+                    out.append(d)
+            return
+        title = s < tlen
+        marked = not title and _marked_at(tokens, i)
+        if i >= 2 and raw[i - 1] == "/" and len(w) == 4:
+            m = DAY_MONTH.search(text[max(0, s - 6):s])
+            if m:
+                y, b = int(w), s - len(m.group(0))
+                out.append(DateRange(y, y, (b, s + 4), text[b:s + 4], True))
+                return
+        if title or marked or (text[s - 1:s] == "(" and raw[i + 1:i + 2] in (["-"], ["–"])):
+            d = _bare(text, s, w, title, marked)
+            if d is not None:
+                out.append(d._replace(marked=True) if title and _marked_at(tokens, i) else d)
+    elif len(w) >= 4 and w[0] == "M" and w.isupper() and not w.strip("MDCLXVI") and not bracketed_only:
+        y = roman_value(w)
+        if y and 1000 <= y <= 1999 and roman_word(y) == w:
+            out.append(DateRange(y, y, (s, s + len(w)), w, True))
+
+
 def bare_dates(tokens: Tokens, tlen: int, cut: int | None = None) -> list[DateRange]:
-    """Years and ranges printed without an era, in the title, and in the description up to `cut`
-    (its provenance: sales are cited by year) only after a date marker ("Date : n.d. (1285-1314)",
-    "Resello de 1641"): catalogue numbers look like years."""
-    text, raw, starts = tokens.text, tokens.raw, tokens.starts
+    """Years and ranges printed without an era: in the title; in the description up to `cut` (its
+    provenance: sales are cited by year) only after a date marker ("Date : n.d. (1285-1314)", "Resello
+    de 1641") or as a range in brackets ("Classe 4 (822-840)"): catalogue numbers look like years."""
+    text, starts = tokens.text, tokens.starts
     cut = len(text) if cut is None else cut
     out: list[DateRange] = []
     first, last = bisect_left(starts, tlen), bisect_left(starts, cut)
-    described = not MARKER_WORDS.isdisjoint(tokens.folded[first:last]) or "(" in text[tlen:cut]
-    for i, w in enumerate(raw):
-        s = starts[i]
-        if s >= cut or (s >= tlen and not described):
-            if s >= tlen and not described:
-                break
-            continue
-        if w.isdigit():
-            if not 3 <= len(w) <= 4:
-                continue
-            title = s < tlen
-            marked = not title and _marked(text, s)
-            if i >= 2 and raw[i - 1] == "/" and len(w) == 4:
-                m = DAY_MONTH.search(text[max(0, s - 6):s])
-                if m:
-                    y, b = int(w), s - len(m.group(0))
-                    out.append(DateRange(y, y, (b, s + 4), text[b:s + 4], True))
-                    continue
-            if title or marked or (text[s - 1:s] == "(" and raw[i + 1:i + 2] in (["-"], ["–"])):
-                d = _bare(text, s, w, title, marked)
-                if d is not None:
-                    out.append(d._replace(marked=True) if title and _marked(text, s) else d)
-        elif len(w) >= 4 and w[0] == "M" and w.isupper() and not w.strip("MDCLXVI"):
-            y = roman_value(w)
-            if y and 1000 <= y <= 1999 and roman_word(y) == w:
-                out.append(DateRange(y, y, (s, s + len(w)), w, True))
+    marked = not MARKER_WORDS.isdisjoint(tokens.folded[first:last])
+    for m in NUMBER_WORD.finditer(text, 0, cut if marked else tlen):
+        _bare_at(tokens, bisect_left(starts, m.start()), tlen, out)
+    if not marked:
+        p = text.find("(", tlen, cut)
+        while p >= 0:
+            i = bisect_left(starts, p + 1)
+            if i < last:
+                _bare_at(tokens, i, tlen, out, bracketed_only=True)
+            p = text.find("(", p + 1, cut)
     return out
 
 

@@ -220,7 +220,7 @@ def load() -> Vocabulary:
     states = read_table("states.csv")
     for s in states:
         s["from"], s["to"] = int(s["from"]), int(s["to"])
-    state_aliases = [(a, s) for s in states for a in [s["name"], *_split(s["aliases"])]]
+    state_aliases = [(a, s) for s in states for a in _split(s["aliases"])]  # names are descriptions
 
     phrases = read_table("period_phrases.csv")
     for p in phrases:
