@@ -177,6 +177,11 @@ def test_cli(duck_settings):
     res = runner.invoke(app, ["bench", "parse", "--seconds", "0.2", "--misses", "0"])
     assert res.exit_code == 0, res.output
     bench = json.loads(res.output)
-    assert bench["corpus_eval"]["lots"] == len(CORPUS)
+    old, post = bench["corpora"]["parse_corpus.jsonl"], bench["corpora"]["parse_corpus_postclassical.jsonl"]
+    assert old["all"]["lots"] == len(CORPUS)
+    assert set(old["by_split"]) == set(post["by_split"]) == {"dev", "holdout"}
+    assert post["all"]["date_stated"] == post["all"]["lots"]
+    assert bench["speed"]["lots"] >= old["all"]["lots"] + post["all"]["lots"]
     assert bench["speed"]["lots_per_s_cpu"] > 0
-    assert set(bench["corpus_eval"]["confusion"]) >= {"greek", "roman_imperial", "non_coin"}
+    assert set(old["all"]["confusion"]) >= {"greek", "roman_imperial", "non_coin"}
+    assert set(post["all"]["confusion"]) >= {"medieval", "modern"}

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from nummus.ingest.parse.labels import NEEDS_REVIEW
 from nummus.ingest.parse.parser import parse_lot
+from nummus.ingest.parse.vocab import load
 
 MEASURES = ("weight_g", "diameter_mm", "die_axis_h")
 
@@ -25,13 +26,17 @@ class Truth(BaseModel):
     weight_g: float | None = None
     diameter_mm: float | None = None
     die_axis_h: int | None = None
+    date_from: int | None = None  # the narrowest date the text states for the coin (signed years)
+    date_to: int | None = None
 
 
 class LabelledLot(BaseModel):
     id: str
-    split: str = "dev"  # "holdout": written after the rules were frozen, to estimate unseen accuracy
+    split: str = "dev"  # "holdout": set aside before the rules were tuned, to estimate unseen accuracy
     house: str | None = None
     language: str | None = None
+    group: str | None = None  # the series a lot belongs to (post_classical, hellenistic, moneyer, date_only ...)
+    note: str | None = None   # "conflict": the ruler and the date disagree (truth: what a numismatist would say)
     title: str
     description: str = ""
     truth: Truth
@@ -53,6 +58,9 @@ class Evaluation(BaseModel):
     denomination_named: int
     denomination_coverage: float
     authority_accuracy: float | None      # on lots whose truth names an authority
+    authority_named: int
+    date_accuracy: float | None           # exact (from, to) on lots whose truth states a date
+    date_stated: int
     # field -> stated (truth has it), found (the parser has one), exact, accuracy (exact / stated),
     # precision (exact / found: a demo truth.json holds measures that its texts do not print)
     measures: dict[str, dict[str, float | int]]
@@ -86,10 +94,22 @@ def _same_measure(expected: float, got: float | None) -> bool:
     return got is not None and abs(float(expected) - float(got)) < 1e-6
 
 
+def same_authority(expected: str, got: str | None) -> bool:
+    """The parsed authority (a vocabulary name) is the expected one when the names are equal, when
+    the expected name is an alias of that ruler ("Maria Theresia", "Antiochos III the Great"), or
+    when the vocabulary adds the realm ("Victoria" → "Victoria of Great Britain")."""
+    if not got:
+        return False
+    e, g = expected.casefold().strip(), got.casefold()
+    if e == g or g.startswith(e + " of ") or g.startswith(e + " ("):
+        return True
+    return any(r["name"].casefold() == g for r in load().ruler_rows(expected))
+
+
 def evaluate(lots: Iterable[LabelledLot], *, keep_misses: int = 200) -> Evaluation:
     lots = list(lots)
     confusion: dict[str, Counter] = {}
-    period_ok = period_cov = denom_ok = denom_named = denom_cov = auth_ok = auth_n = 0
+    period_ok = period_cov = denom_ok = denom_named = denom_cov = auth_ok = auth_n = date_ok = date_n = 0
     stated = Counter()
     found = Counter()
     exact = Counter()
@@ -120,10 +140,16 @@ def evaluate(lots: Iterable[LabelledLot], *, keep_misses: int = 200) -> Evaluati
                 miss(lot, "denomination", t.denomination, denom)
         if t.authority:
             auth_n += 1
-            if (labels.value("authority") or "").casefold() == t.authority.casefold():
+            if same_authority(t.authority, labels.value("authority")):
                 auth_ok += 1
             else:
                 miss(lot, "authority", t.authority, labels.value("authority"))
+        if t.date_from is not None:
+            date_n += 1
+            if (labels.date_from, labels.date_to) == (t.date_from, t.date_to):
+                date_ok += 1
+            else:
+                miss(lot, "date", f"{t.date_from}..{t.date_to}", f"{labels.date_from}..{labels.date_to}")
         for name in MEASURES:
             expected = getattr(t, name)
             if expected is None:
@@ -144,6 +170,9 @@ def evaluate(lots: Iterable[LabelledLot], *, keep_misses: int = 200) -> Evaluati
         denomination_named=denom_named,
         denomination_coverage=_ratio(denom_cov, n),
         authority_accuracy=_ratio(auth_ok, auth_n) if auth_n else None,
+        authority_named=auth_n,
+        date_accuracy=_ratio(date_ok, date_n) if date_n else None,
+        date_stated=date_n,
         measures={name: {"stated": stated[name], "found": found[name], "exact": exact[name],
                          "accuracy": _ratio(exact[name], stated[name]),
                          "precision": _ratio(exact[name], found[name])} for name in MEASURES},

@@ -8,13 +8,17 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field
 
 # Bump on every change that can change a parsed field: `nummus parse` then re-parses every lot.
-PARSER_VERSION = "parse-1.0.0"
+PARSER_VERSION = "parse-2.0.0"
 
 PERIODS = (
     "greek", "roman_republican", "roman_imperial", "roman_provincial", "byzantine", "celtic",
     "persian", "central_asian", "islamic", "medieval", "modern", "non_coin",
 )
 NEEDS_REVIEW = "needs_review"
+# Post-classical coins: medieval before this year, modern from it (the coin's date, else the reign's middle);
+# before MEDIEVAL_FROM a post-classical clue (a state, a ruler of the 600-1900 tables) does not count.
+MODERN_FROM = 1500
+MEDIEVAL_FROM = 476
 
 T = TypeVar("T")
 

@@ -4,15 +4,16 @@ vocabulary loaded once from the package's data files."""
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 from nummus.ingest.parse import measures
-from nummus.ingest.parse.dates import DateRange, bare_year, find_date
-from nummus.ingest.parse.labels import NEEDS_REVIEW, Found, Labels
+from nummus.ingest.parse.authority import FAR_YEARS, Choice, choose_ruler, republican_year
+from nummus.ingest.parse.clues import Clues, clean, find_clues
+from nummus.ingest.parse.labels import NEEDS_REVIEW, Labels
 from nummus.ingest.parse.period import (
     GREEK_DENOMINATIONS,
+    POST,
+    POST_PERIODS,
     ROMAN_DENOMINATIONS,
     W_NONCOIN,
     W_PROVINCIAL,
@@ -23,9 +24,8 @@ from nummus.ingest.parse.period import (
     era_periods,
 )
 from nummus.ingest.parse.references import find_references
-from nummus.ingest.parse.vocab import AS_COIN, Hit, Tokens, Vocabulary, load
-
-MAX_CHARS = 10_000  # a lot text longer than this is cut (catalogue entries run to a few thousand)
+from nummus.ingest.parse.ruler_table import post_period
+from nummus.ingest.parse.vocab import Hit, load
 
 METAL = re.compile(
     r"(?<!\w)(AV|AR|AE|Æ|EL|BI|PB|Pb)(?!\w)"
@@ -43,70 +43,27 @@ METALS = {
     "laiton": "bronze",
     "potin": "potin", "pb": "lead", "lead": "lead",
 }
-METAL_ABBREV = re.compile(r"(?:AV|AR|AE|Æ|EL|BI|Bronze|Silver|Gold|Billon|Silber)\.?\s$")
-GROUP_LOT = re.compile(
-    r"(?<!\w)(?:lot|group|collection|set|parcel|Lot|Konvolut)\s+(?:of|von|de|di)\s+"
-    r"(?:\(?\d+\)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|several|various|mixed)(?!\w)"
-    r"|(?:^|[.,:;\-–]\s)\s*\(?\d{1,4}\)?\s*(?:x\s+)?(?:[\w-]+\s+){0,3}?\w*(?:coins|pieces|bronzes|denarii|antoniniani|"
-    r"folles|Münzen|münzen|Stück|monnaies|monete)(?!\w)",
-    re.IGNORECASE,
-)
 REPUBLICAN_DENOMINATIONS = ROMAN_DENOMINATIONS | {"victoriatus", "triens", "sextans", "uncia", "aes_grave"}
-MONEYER = re.compile(r"(?<![\w.])(?:C|L|M|P|Q|T|A|D|Cn|Sex|Ti|Ap|Mn|Sp)\.\s(?:[A-Z][a-z]+\s?){1,3}")
-PROVENANCE = re.compile(
-    r"(?:(?<=[\s.;(])|^)(?:Ex|Provenance:|Provenienz:|Provenance|Aus\s+(?:der\s+)?(?:Sammlung|Slg\.|Auktion)|"
-    r"From\s+the|Collection\s+of|Ex-)\s?[\w\"'“„]",
-)
-_AS_WORDS = frozenset({"As", "as", "AS"})
-# "Imitations of Philip II of Macedon": the model's ruler and kingdom are not the issuer's.
-IMITATION = re.compile(r"(?:imitations?\s+of|imitating|Nachahmungs?\w*\s+(?:des|der|von)?|nach\s+Vorbild\s+(?:des|der)?"
-                       r"|imitation\s+d[e']|imitazione\s+di)\s*", re.IGNORECASE)
-IMITATED_CHARS = 45
-IMITATED = frozenset({"rulers", "regions", "mints"})  # the clues an imitation copies from its model
+MONEYER = re.compile(r"(?<![\w.])(?:C|L|M|P|Q|T|A|D|Cn|Sex|Ti|Ap|Mn|Sp|Pub|Ser)\.\s(?:[A-Z][a-z]+\s?){1,3}")
+W_HIJRI = 4.0  # a date in years of the Hijra
 HEADING_CHARS = 16  # a clue this close to the start of the title is the catalogue's section heading
 MINT_WORD = re.compile(r"\s?(?:mint|Mint)\b")
+# The Roman denarius and the medieval denier are one word in German, Italian and Spanish ("Denar")
+POST_NAMES = {"denarius": "denier"}
+ROMAN_NAMES = {"denier": "denarius"}
 
 
-def _clean(text: str | None) -> str:
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKC", str(text)[:MAX_CHARS])
-    return text.replace("\u00a0", " ").replace("\u2009", " ").replace("\u2013", "-").replace("\u2014", "-")
-
-
-def _found(value, confidence: float, text: str, span: tuple[int, int] | None) -> Found:
-    return Found(value=value, confidence=round(max(0.0, min(1.0, confidence)), 3), evidence=text, span=span)
+def _found(value, confidence: float, text: str, span: tuple[int, int] | None) -> dict:
+    """A field as `Found` expects it: `Labels` validates all of them in one call (faster than
+    building each model on its own)."""
+    return {"value": value, "confidence": round(max(0.0, min(1.0, confidence)), 3), "evidence": text, "span": span}
 
 
 def _measure(m: measures.Measure | None, kind=float):
     return _found(kind(m.value), 0.95, m.text, (m.start, m.end)) if m else None
 
 
-def _denomination(v: Vocabulary, tokens: Tokens, hits: list[Hit], tlen: int) -> tuple[Hit, dict, float] | None:
-    text = tokens.text
-    hits = list(hits)
-    as_row = v.denomination_rows["as"]
-    for i in [i for i, w in enumerate(tokens.raw) if w in _AS_WORDS]:
-        s = tokens.starts[i]
-        m = AS_COIN.match(text[max(0, s - 7):s + 40], min(s, 7))
-        if m:
-            hits.append(Hit(s, s + 2, text[s:s + 2], (as_row,)))
-    best = None
-    for h in hits:
-        score = (3.0 if h.start < tlen else 0.0)
-        if METAL_ABBREV.search(text[max(0, h.start - 8): h.start]):
-            score += 2.0
-        score -= h.start / 100_000
-        if best is None or score > best[0]:
-            best = (score, h)
-    if best is None:
-        return None
-    score, h = best
-    confidence = 0.95 if score >= 3 else (0.8 if score >= 2 else 0.6)
-    return h, h.rows[0], confidence
-
-
-def _metal(text: str, tlen: int, denom: dict | None) -> Found | None:
+def _metal(text: str, tlen: int, denom: dict | None) -> dict | None:
     first = None
     for m in METAL.finditer(text):
         first = m
@@ -119,80 +76,53 @@ def _metal(text: str, tlen: int, denom: dict | None) -> Found | None:
     return None
 
 
-def _noncoin(tokens: Tokens, hits: list[Hit], tlen: int) -> tuple[str, tuple[int, int]] | None:
-    m = GROUP_LOT.search(tokens.text[:tlen])
-    if m:
-        return m.group(0), (m.start(), m.end())
-    for h in hits:
-        scope = h.rows[0]["scope"]
-        in_title = h.start < tlen
-        if scope == "any" or (scope == "title" and in_title) or (scope == "title_start" and h.start < min(tlen, 30)):
-            return h.text, (h.start, h.end)
-    return None
-
-
-def _grade(hits: list[Hit]) -> Found | None:
+def _grade(hits: list[Hit]) -> dict | None:
     if not hits:
         return None
     h = hits[-1]
     return _found(h.rows[0]["grade"], 0.8, h.text, (h.start, h.end))
 
 
-def _provenance(text: str, m: re.Match | None) -> Found | None:
+def _provenance(text: str, m: re.Match | None) -> dict | None:
     if not m:
         return None
     chain = " ".join(text[m.start():].split())[:400].rstrip(" .;")
     return _found(chain, 0.7, chain, (m.start(), min(len(text), m.start() + 400)))
 
 
-def _pick_ruler(hits: list[Hit], ev: Evidence, tlen: int) -> tuple[Hit, dict] | None:
-    """The lot's authority: the first ruler in the title, else in the description; an alias that
-    names several rulers goes to the one whose period the other clues support most."""
-    if not hits:
-        return None
-    in_title = [h for h in hits if h.start < tlen]
-    h = (in_title or hits)[0]
-    row = max(h.rows, key=lambda r: ev.score(r["period"]))  # max keeps the first on ties
-    return h, row
+def _lot_year(c: Clues, choice: Choice | None) -> float | None:
+    """The year that sends post-classical clues to medieval or modern: the coin's date, else the
+    ruler's reign (unless it was dropped for being centuries from the date)."""
+    if c.date is not None:
+        return (c.date.start + c.date.end) / 2
+    if choice is not None and choice.row["reign_from"] is not None:
+        return (choice.row["reign_from"] + choice.row["reign_to"]) / 2
+    return None
 
 
-@dataclass
-class Clues:
-    """What the matchers found in one lot text, before any weighing."""
-
-    text: str
-    tlen: int
-    found: dict[str, list[Hit]]
-    denom: tuple[Hit, dict, float] | None
-    date: DateRange | None
-    provenance: re.Match | None
-    noncoin: tuple[str, tuple[int, int]] | None
-
-    @property
-    def denom_id(self) -> str | None:
-        return self.denom[1]["id"] if self.denom else None
+def _default_era(v, c: Clues) -> str:
+    """Without a year: a denomination of one age (a thaler is modern, a gros medieval), else the first
+    state's (the middle of its years), else the denomination's first age."""
+    periods = c.denom[1]["periods"] if c.denom else ()
+    if len(periods) == 1 and periods[0] in POST_PERIODS:
+        return periods[0]
+    for h in c.found["states"]:
+        s = h.rows[0]
+        return post_period((s["from"] + s["to"]) / 2)
+    return periods[0] if periods and periods[0] in POST_PERIODS else "medieval"
 
 
-def _clues(v: Vocabulary, title: str, description: str) -> tuple[Clues, Tokens]:
-    text = f"{title}\n{description}"
-    tlen = len(title)
-    tokens = Tokens(text)
-    found = v.all.find(tokens)
-    low = text.lower()
-    if "imit" in low or "nachahm" in low or "vorbild" in low:
-        imitated = [(m.end(), m.end() + IMITATED_CHARS) for m in IMITATION.finditer(text)]
-        found = {name: [h for h in hits if name not in IMITATED or not any(s <= h.start < e for s, e in imitated)]
-                 for name, hits in found.items()}
-    provenance = PROVENANCE.search(text)
-    in_description = provenance if provenance is None or provenance.start() >= tlen else PROVENANCE.search(text, tlen)
-    date = find_date(text) or bare_year(title) or bare_year(
-        description[:(in_description.start() - tlen - 1) if in_description else None], tlen + 1)
-    clues = Clues(text=text, tlen=tlen, found=found, denom=_denomination(v, tokens, found["denominations"], tlen),
-                  date=date, provenance=provenance, noncoin=_noncoin(tokens, found["noncoin"], tlen))
-    return clues, tokens
+def _support(ev: Evidence, c: Clues) -> set[str]:
+    """Which ages the clues other than rulers' names speak for (see `choose_ruler`)."""
+    out = set()
+    if ev.score(POST) > 0 or ev.score("medieval") > 0 or ev.score("modern") > 0:
+        out.add("post")
+    if ev.score("roman_republican") > 0:
+        out.add("republic")
+    return out
 
 
-def _weigh(c: Clues) -> tuple[Evidence, tuple[Hit, dict] | None]:
+def _weigh(v, c: Clues) -> tuple[Evidence, Choice | None]:
     """The period evidence, and the lot's ruler (settled by that evidence when its name is ambiguous)."""
     ev = Evidence()
 
@@ -207,6 +137,8 @@ def _weigh(c: Clues) -> tuple[Evidence, tuple[Hit, dict] | None]:
         period = h.rows[0]["period"]
         ev.add(period, W_REGION * where(h.start), h.text, (h.start, h.end))
         greek_place = greek_place or period == "greek"
+    for h in c.found["states"]:
+        ev.add(POST, W_REGION * where(h.start), h.text, (h.start, h.end))
     for h in c.found["mints"]:
         kind = h.rows[0]["kind"]
         if kind == "roman":
@@ -216,20 +148,29 @@ def _weigh(c: Clues) -> tuple[Evidence, tuple[Hit, dict] | None]:
             greek_place = greek_place or kind == "greek"
     if c.denom:
         h, row, _ = c.denom
-        for i, p in enumerate(row["periods"]):
-            ev.add(p, 2.0 if i == 0 else 1.0, h.text, (h.start, h.end))
+        if set(row["periods"]) <= POST_PERIODS:
+            ev.add(POST, 2.0, h.text, (h.start, h.end))
+        else:
+            for i, p in enumerate(row["periods"]):
+                ev.add(p, 2.0 if i == 0 else 1.0, h.text, (h.start, h.end))
     if c.date:
         for p, w in era_periods((c.date.start + c.date.end) / 2):
             ev.add(p, w, c.date.text, c.date.span)
+    if any(d.hijri for d in c.dates):
+        d = next(d for d in c.dates if d.hijri)
+        ev.add("islamic", W_HIJRI, d.text, d.span)
     denom_id = c.denom_id
     moneyer = MONEYER.search(c.text) if denom_id is None or denom_id in REPUBLICAN_DENOMINATIONS else None
     if moneyer:
         ev.add("roman_republican", 2.0, moneyer.group(0).strip(), (moneyer.start(), moneyer.end()))
 
-    ruler = _pick_ruler(c.found["rulers"], ev, c.tlen)
-    if ruler:
-        h, row = ruler
-        period = row["period"]
+    states = {h.rows[0]["id"] for name in ("states", "regions") for h in c.found[name]}
+    choice = choose_ruler(v, c.found["rulers"], ev, c.dates, states, c.text, c.tlen, _support(ev, c))
+    if choice is not None and choice.gap is not None and choice.gap > FAR_YEARS:
+        choice.reasons[-1] += "; not counted"
+    elif choice is not None:
+        h, row = choice.hit, choice.row
+        period = POST if row["post"] else row["period"]
         # an emperor with a Greek city or region, or on a Greek denomination: Roman provincial
         if period == "roman_imperial" and (
                 denom_id in GREEK_DENOMINATIONS or (greek_place and denom_id not in ROMAN_DENOMINATIONS)):
@@ -238,15 +179,17 @@ def _weigh(c: Clues) -> tuple[Evidence, tuple[Hit, dict] | None]:
         ev.add(period, W_RULER, h.text, (h.start, h.end))
     if c.noncoin:
         ev.add("non_coin", W_NONCOIN, c.noncoin[0], c.noncoin[1])
-    return ev, ruler
+    counted = choice if choice is not None and not (choice.gap is not None and choice.gap > FAR_YEARS) else None
+    ev.resolve_post(_lot_year(c, counted), _default_era(v, c))
+    return ev, choice
 
 
 def parse_lot(title: str | None, description: str | None = None, house: str | None = None) -> Labels:
     """Parse one lot. `house` is recorded in no field; it is accepted so that a house-specific
     rule can be added without changing callers (none is needed by the houses seen so far)."""
     v = load()
-    c, tokens = _clues(v, _clean(title), _clean(description))
-    ev, ruler = _weigh(c)
+    c, tokens = find_clues(v, clean(title), clean(description))
+    ev, choice = _weigh(v, c)
     text, tlen = c.text, c.tlen
     labels = SimpleNamespace(period=None)  # the fields, filled below
     reasons: list[str] = []
@@ -261,24 +204,29 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
     if c.denom:
         h, row, dconf = c.denom
         value = row["id"]
-        if value == "denier" and period and period.startswith("roman"):
-            value = "denarius"
+        if period and period.startswith("roman"):
+            value = ROMAN_NAMES.get(value, value)
+        elif period in POST_PERIODS:
+            value = POST_NAMES.get(value, value)
         labels.denomination = _found(value, dconf, h.text, (h.start, h.end))
     labels.metal = _metal(text, tlen, c.denom[1] if c.denom else None)
 
-    if ruler:
-        h, row = ruler
-        labels.authority = _found(row["name"], 0.9 if len(h.rows) == 1 else 0.7, h.text, (h.start, h.end))
-        if row["dynasty"]:
-            labels.dynasty = _found(row["dynasty"], 0.8, h.text, (h.start, h.end))
-        labels.reign_from, labels.reign_to = row["reign_from"], row["reign_to"]
+    if choice is not None:
+        reasons += choice.reasons
+        if choice.gap is None or choice.gap <= FAR_YEARS:
+            h, row = choice.hit, choice.row
+            labels.authority = _found(row["name"], 0.9 if len(h.rows) == 1 else 0.7, h.text, (h.start, h.end))
+            if row["dynasty"]:
+                labels.dynasty = _found(row["dynasty"], 0.8, h.text, (h.start, h.end))
+            labels.reign_from, labels.reign_to = row["reign_from"], row["reign_to"]
 
     mint_hits = c.found["mints"]
     if mint_hits:
         h = next((m for m in mint_hits if MINT_WORD.match(text, m.end)), mint_hits[0])
         labels.mint = _found(h.rows[0]["name"], 0.8, h.text, (h.start, h.end))
-    if c.date:
-        labels.date = _found((c.date.start, c.date.end), 0.9, c.date.text, c.date.span)
+    date = c.date or (republican_year(choice.row, text, tlen) if choice else None)
+    if date:
+        labels.date = _found((date.start, date.end), 0.9, date.text, date.span)
     labels.weight_g = _measure(measures.weight(text))
     labels.diameter_mm = _measure(measures.diameter(text))
     labels.die_axis_h = _measure(measures.die_axis(text), int)
@@ -288,8 +236,8 @@ def parse_lot(title: str | None, description: str | None = None, house: str | No
 
     if labels.period is None:
         reasons.append("no period clue")
-    elif labels.period.confidence < 0.4:
-        reasons.append(f"weak period clues ({labels.period.confidence:g})")
+    elif labels.period["confidence"] < 0.4:
+        reasons.append(f"weak period clues ({labels.period['confidence']:g})")
     labels.review_reasons = reasons
     labels.needs_review = bool(reasons)
     return Labels(**vars(labels))

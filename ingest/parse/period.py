@@ -5,11 +5,20 @@ Every clue adds a weight to one or more periods: an explicit heading ("ROMAN REP
 kingdom ("Kings of Syria", "Phrygia", "Ambiani"), a ruler, the denomination, the mint and the
 era of the stated date. Two rules combine clues: an emperor named with a Greek city or region
 or on a Greek denomination is Roman provincial; a ruler's alias that fits several people
-(Philip II) is settled by the other clues before it counts."""
+(Philip II) is settled by the other clues before it counts.
+
+Post-classical clues (a state such as "SPAIN" or "Kurfürstentum Sachsen", a ruler of 600-1900, a
+thaler or a denier) say "medieval or modern": they gather under POST and go to one of the two by
+the lot's year (`Evidence.resolve_post`); before MEDIEVAL_FROM they count for nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from nummus.ingest.parse.labels import MEDIEVAL_FROM, MODERN_FROM
+
+POST = "post"  # medieval or modern, decided by the year
+POST_PERIODS = frozenset({"medieval", "modern"})
 
 ROMAN_DENOMINATIONS = frozenset({
     "aureus", "quinarius_aureus", "denarius", "quinarius", "sestertius", "dupondius", "as", "semis",
@@ -46,6 +55,15 @@ class Evidence:
     def ranked(self) -> list[tuple[str, float]]:
         return sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)
 
+    def resolve_post(self, year: float | None, default: str = "medieval") -> None:
+        """Give the post-classical weight to medieval or modern by the year (`default` without one)."""
+        weight = self.scores.pop(POST, None)
+        best = self.spans.pop(POST, None)
+        if weight is None or (year is not None and year < MEDIEVAL_FROM):
+            return
+        period = default if year is None else "modern" if year >= MODERN_FROM else "medieval"
+        self.add(period, weight, best[1], best[2])
+
 
 def era_periods(year: float) -> list[tuple[str, float]]:
     """Which periods a (mid) year points to, with small weights: a tie-breaker, not a verdict."""
@@ -57,10 +75,10 @@ def era_periods(year: float) -> list[tuple[str, float]]:
     if year < 491:
         return [("roman_imperial", 1.5), ("roman_provincial", 0.5)]
     if year < 1453:  # after Anastasius' reform no coin is Roman imperial
-        return [("byzantine", 1.0), ("medieval", 1.0), ("islamic", 0.5), ("roman_imperial", -3.0)]
-    if year < 1500:
-        return [("medieval", 1.5)]
-    return [("modern", 2.5)]
+        return [("medieval", 1.5), ("byzantine", 1.0), ("islamic", 0.5), ("roman_imperial", -3.0)]
+    if year < MODERN_FROM:
+        return [("medieval", 2.0)]
+    return [("modern", 3.0)]
 
 
 def decide(ev: Evidence) -> tuple[str | None, float, bool, str | None, tuple[int, int] | None]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from nummus.ingest.parse.ruler_table import read_rulers
+
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 
@@ -54,8 +56,14 @@ def _variants(alias: str) -> list[str]:
     out = [alias]
     if len(words) >= 2 and words[-1] == "." and ROMAN_NUMERAL.match(words[-2]):
         out.append(alias.rstrip(". "))  # "Philipp II." is also written "Philipp II"
+    elif len(words) >= 2 and ROMAN_NUMERAL.match(words[-1]):
+        out.append(alias + ".")  # and "Philip II" as "Philip II." (German, or a sentence's end)
     if len(words) >= 2 and words[-1] == "I":
         out.append(alias + "er")  # French: "Justinien Ier"
+    inner = [i for i, w in enumerate(words[1:-1], 1) if ROMAN_NUMERAL.match(w) and words[i + 1] != "."]
+    if inner:  # German: "Alexander I. Balas", "Mithradates VI. Eupator"
+        i = inner[0]
+        out.append(" ".join(words[:i + 1]) + ". " + " ".join(words[i + 1:]))
     return out
 
 
@@ -138,8 +146,12 @@ def _split(cell: str) -> list[str]:
 
 
 def _cased(alias: str) -> list[str]:
-    """A proper name as written and in capitals (catalogues print headers in capitals)."""
-    return [alias, alias.upper()] if alias.upper() != alias else [alias]
+    """A proper name as written, in capitals (catalogues print headers in capitals) and, for names
+    written with a small article ("al-Andalus"), with a capital at a sentence's start."""
+    out = [alias] if alias.upper() == alias else [alias, alias.upper()]
+    if alias[:1].islower():
+        out.append(alias[0].upper() + alias[1:])
+    return out
 
 
 def _grade_variants(phrase: str) -> list[str]:
@@ -160,12 +172,19 @@ class Vocabulary:
     denomination_rows: dict[str, dict]
     mints: Matcher
     regions: Matcher
+    states: Matcher  # post-classical realms, duchies, cities: "SPAIN", "Kurfürstentum Sachsen", "Holland"
+    state_rows: dict[str, dict]
     period_phrases: Matcher
     grades: Matcher
     noncoin: Matcher
     catalogues: list[dict]
+    denomination_suffixes: tuple[tuple[str, dict], ...]  # German compounds: "Glockentaler", "Breitgroschen"
 
     all: MatcherSet  # the matchers above in one pass
+
+    def ruler_rows(self, name: str) -> tuple[dict, ...]:
+        """The rulers a name or alias may mean ("Leopold I" → the emperor, the king of the Belgians)."""
+        return self.rulers.lookup.get(tuple(TOKEN.findall(name.lower())), ())
 
 
 # The coin "as" is also an English word: only "Æ As", "AE as", "As," "As (" "As 10.2 g" count.
@@ -177,13 +196,15 @@ AS_COIN = re.compile(
 )
 
 
+# The last word of a German compound names the coin: "Ausbeutetaler", "Breitgroschen", "Händleinheller".
+SUFFIX_DENOMINATIONS = (("taler", "thaler"), ("thaler", "thaler"), ("groschen", "groschen"), ("gulden", "gulden"),
+                        ("pfennig", "pfennig"), ("kreuzer", "kreuzer"), ("dukat", "ducat"), ("heller", "heller"),
+                        ("daalder", "daalder"))
+
+
 @lru_cache(maxsize=1)
 def load() -> Vocabulary:
-    rulers = read_table("rulers.csv")
-    for r in rulers:
-        r["reign_from"] = int(r["reign_from"]) if r["reign_from"] else None
-        r["reign_to"] = int(r["reign_to"]) if r["reign_to"] else None
-    ruler_aliases = [(a, r) for r in rulers for a in [r["name"], *_split(r["aliases"])]]
+    ruler_aliases = read_rulers(read_table)
 
     denoms = read_table("denominations.csv")
     for d in denoms:
@@ -196,6 +217,10 @@ def load() -> Vocabulary:
 
     regions = read_table("regions.csv")
     region_aliases = [(a, r) for r in regions for a in [r["name"], *_split(r["aliases"])]]
+    states = read_table("states.csv")
+    for s in states:
+        s["from"], s["to"] = int(s["from"]), int(s["to"])
+    state_aliases = [(a, s) for s in states for a in _split(s["aliases"])]  # names are descriptions
 
     phrases = read_table("period_phrases.csv")
     for p in phrases:
@@ -207,10 +232,14 @@ def load() -> Vocabulary:
         denominations=Matcher(denom_aliases, reject_after=re.compile(r"[.,]\d|\s?mm\b")),
         mints=Matcher(mint_aliases, case_sensitive=True),
         regions=Matcher(region_aliases),
+        states=Matcher(state_aliases),
         period_phrases=Matcher([(p["phrase"], p) for p in phrases]),
         grades=Matcher([(p, g) for g in grades for p in _grade_variants(g["phrase"])], case_sensitive=True),
         noncoin=Matcher([(n["phrase"], n) for n in noncoin]),
     )
-    return Vocabulary(**matchers, denomination_rows={d["id"]: d for d in denoms},
-                      catalogues=read_table("catalogues.csv"), all=MatcherSet(matchers))
+    by_id = {d["id"]: d for d in denoms}
+    return Vocabulary(**matchers, denomination_rows=by_id, state_rows={s["id"]: s for s in states},
+                      catalogues=read_table("catalogues.csv"),
+                      denomination_suffixes=tuple((suffix, by_id[i]) for suffix, i in SUFFIX_DENOMINATIONS),
+                      all=MatcherSet(matchers))
 
