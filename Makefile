@@ -29,7 +29,7 @@ serve: install
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
-	  else echo "chromium missing: apt-get install chromium (browser tests will be skipped)"; fi; }
+	  else echo "chromium missing: apt-get install chromium (browser tests skip; under CI=true they fail)"; fi; }
 
 test: install browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q

@@ -47,13 +47,16 @@ def _as_jpeg(data: bytes, side: int = 448) -> bytes:
 def split_upload(data: bytes, side: str = "auto") -> QueryImage:
     """Both sides when the vision step finds an obverse/reverse pair; otherwise the one coin
     found, or the whole picture as one side (a crop). `side` (obv|rev) names the side of a
-    one-sided upload; auto keeps what the vision step decided (obverse when it cannot tell)."""
+    one-sided upload; auto keeps what the vision step decided (obverse when it cannot tell).
+    The crops are cut with the vision batch's settings (`vision_config`, NUMMUS_CROP_* included),
+    so they are the bytes the embed job encoded for an indexed coin."""
     try:
+        from nummus.ingest.vision.config import vision_config
         from nummus.ingest.vision.splitter import split_photo
     except ImportError:  # the vision step is not installed: the upload is one side
         return QueryImage("unsplit", {"obv" if side == "auto" else side: _as_jpeg(data)}, {})
     try:
-        split = split_photo(data)
+        split = split_photo(data, vision_config())
     except NummusError as exc:
         raise UploadRejected(getattr(exc, "reason", "bad_image"), f"the photo cannot be used: {exc}") from exc
     det = split.detection.model_dump(mode="json", exclude={"polygon"})

@@ -12,8 +12,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# components the tests need, and the CI rule (CI=true: a missing one fails, never skips)
+pytest_plugins = ["components"]
+# hypothesis on a loaded 2-core machine: no per-example deadline (speed is measured by `nummus bench`)
+hypothesis_settings.register_profile("nummus", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "nummus"))
 
 
 @pytest.fixture(scope="session")
@@ -118,10 +124,3 @@ def store(settings):
     from nummus.objectstore import get_store
 
     return get_store(settings)
-
-
-def pytest_collection_modifyitems(config, items):
-    chromium = Path("/usr/bin/chromium").exists()
-    for item in items:
-        if "browser" in item.keywords and not chromium:
-            item.add_marker(pytest.mark.skip(reason="/usr/bin/chromium missing (make browser)"))

@@ -123,11 +123,11 @@ def test_import_command(settings, export):
     env = {**os.environ}
     cmd = [sys.executable, "-m", "nummus", "import", str(export), "--images", str(export.parent / "images"),
            "--map", "title=description", "--json"]
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["stored"] == 6 and summary["reasons"]["missing_lot"] == 1
     assert _q(settings, "SELECT description FROM raw.lots WHERE lot = '101'") == [("Trajan denarius",)]
     bad = subprocess.run(cmd[:5] + ["--map", "nosuchcolumn=title"], capture_output=True, text=True, env=env,
-                         timeout=120)
+                         timeout=600)
     assert bad.returncode == 2 and "nosuchcolumn" in bad.stderr

@@ -1,16 +1,13 @@
-"""Any text at all: the parser returns Labels without an exception, fast (hypothesis)."""
+"""Any text at all: the parser returns Labels without an exception (hypothesis). Its speed is measured by
+`nummus bench parse`, not here: no deadline (the conftest profile), no timing."""
 
 from __future__ import annotations
 
-import time
-
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nummus.ingest.parse import Labels, parse_lot
 from nummus.ingest.parse.vocab import load
-
-DEADLINE_MS = 50
 
 _v = load()
 # words the matchers react to, so that random texts also exercise the period and ruler logic
@@ -28,37 +25,38 @@ _LOT_LIKE = st.lists(_PIECES, max_size=60).map(" ".join)
 
 
 def _check(title, description):
-    parse_lot("warm-up", "")
-    start = time.perf_counter()
     labels = parse_lot(title, description)
-    elapsed_ms = (time.perf_counter() - start) * 1000
     assert isinstance(labels, Labels)
     row = labels.to_row()
     assert row["parser_version"] == labels.parser_version
     if labels.period is not None:
         assert 0 <= labels.period.confidence <= 1
-    return elapsed_ms
 
 
-@settings(max_examples=300, deadline=DEADLINE_MS, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300)
 @given(st.text(), st.text())
 def test_any_unicode_text(title, description):
     _check(title, description)
 
 
-@settings(max_examples=300, deadline=DEADLINE_MS, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300)
 @given(_LOT_LIKE, _LOT_LIKE)
 def test_lot_like_noise(title, description):
     _check(title, description)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(_LOT_LIKE.map(lambda s: (s + " ") * 200))
-def test_long_texts_stay_fast(text):
-    # a whole page pasted into a description: still well under the per-text budget
-    assert _check(text[:200], text) < 10 * DEADLINE_MS
+def test_long_texts(text):
+    # a whole page pasted into a description
+    _check(text[:200], text)
 
 
 def test_none_and_control_characters():
     assert parse_lot(None, None).period is None
     assert isinstance(parse_lot("\x00\ufeff\u200b\U0001F600 İstanbul ß ﬁ", "\r\n\t"), Labels)
+
+
+def test_the_hypothesis_profile_sets_no_deadline():
+    # tests/conftest.py: a loaded 2-core machine must not fail an example for being slow
+    assert settings.default.deadline is None

@@ -120,9 +120,9 @@ def test_backend_killed_mid_query_then_next_command_works(embedded, sig, says, m
         assert "run the command again" in message
     # the server recovered by itself: the next command works
     env = {**os.environ, "NUMMUS_DATA_DIR": str(s.data_path)}
-    r = subprocess.run(NUMMUS + ["init"], env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(NUMMUS + ["init"], env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
-    r = subprocess.run(NUMMUS + ["doctor", "--json"], env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(NUMMUS + ["doctor", "--json"], env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     checks = {c["name"]: c["ok"] for c in json.loads(r.stdout)["checks"]}
     assert checks["pgvector on this CPU"]

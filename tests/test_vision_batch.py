@@ -182,7 +182,6 @@ def test_batch_is_idempotent_resumable_and_recuts_new_versions(loaded, monkeypat
     assert keys and all(k[0].startswith(f"crops/v{new_version}/") for k in keys)
 
 
-@pytest.mark.timeout(180)
 def test_batch_in_a_process_pool_matches_inline(settings, warehouse_con, store):
     from nummus.ingest.vision import find_coins
     from nummus import warehouse
