@@ -11,7 +11,8 @@ from nummus import warehouse
 from nummus.errors import NummusError
 from nummus.settings import Settings
 
-# The columns the PostgreSQL `coins` table takes from the freeze (missing ones load as NULL).
+# The columns the PostgreSQL `coins` table takes from the freeze (docs/contracts.md): a freeze
+# without one of them is refused, never loaded with NULLs.
 METADATA_COLUMNS = ("coin_id", "house", "sale", "lot", "lot_url", "title", "period", "denomination",
                     "authority", "mint", "metal", "date_from", "date_to", "price", "currency",
                     "closing_date", "obv_key", "rev_key", "obv_small_key", "rev_small_key")
@@ -58,8 +59,11 @@ def read_crops(settings: Settings, table: str) -> list[CoinCrops]:
 def read_metadata(settings: Settings, table: str, coin_ids: list[int] | None = None) -> list[tuple]:
     """Rows of METADATA_COLUMNS for the given coins (all when None), ordered by coin_id."""
     with warehouse.session(settings, read_only=True) as con:
-        cols = set(columns(con, table))
-        select = ", ".join(f'"{c}"' if c in cols else f"NULL AS {c}" for c in METADATA_COLUMNS)
+        missing = [c for c in METADATA_COLUMNS if c not in set(columns(con, table))]
+        if missing:
+            raise NummusError(f"{table} lacks the column(s) {', '.join(missing)} that search needs "
+                              "(docs/contracts.md: marts.coins); rebuild and freeze again", setting="--freeze")
+        select = ", ".join(f'"{c}"' for c in METADATA_COLUMNS)
         if coin_ids is None:
             return con.execute(f"SELECT {select} FROM {table} ORDER BY coin_id").fetchall()
         con.execute("CREATE TEMP TABLE _wanted (coin_id BIGINT)")

@@ -47,12 +47,26 @@ def make_freeze(settings, store, n: int, *, version: int = 1, red: tuple[int, ..
                      None if i in one_side else rev,
                      "red" if i in red else "green", 10.0 + i))
     table = table or f"frozen.coins_v{version}"
+    names = ("coin_id", "house", "sale", "lot", "title", "period", "denomination", "obv_small_key", "rev_small_key",
+             "crop_status", "price")
+    columns = contract_columns()
     with warehouse.session(settings) as con:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} (coin_id BIGINT PRIMARY KEY, house VARCHAR, sale VARCHAR, "
-                    "lot VARCHAR, title VARCHAR, period VARCHAR, denomination VARCHAR, obv_small_key VARCHAR, "
-                    "rev_small_key VARCHAR, crop_status VARCHAR, price DOUBLE)")
-        con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ("
+                    + ", ".join(f'"{c}" {t}' + (" PRIMARY KEY" if c == "coin_id" else "") for c, t in columns.items())
+                    + ")")
+        con.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", rows)
     return ids
+
+
+def contract_columns() -> dict[str, str]:
+    """marts.coins' columns and types as the dbt contract declares them (dbt/models/marts/coins.yml):
+    a frozen table made here has the real schema, so a renamed contract column breaks these tests."""
+    import yaml
+
+    from nummus.resources import dbt_project
+
+    spec = yaml.safe_load((dbt_project() / "models" / "marts" / "coins.yml").read_text())["models"][0]
+    return {c["name"]: c["data_type"] for c in spec["columns"]}
 
 
 def register_tiny_clip(tmp_path, dim: int = 32) -> str:
