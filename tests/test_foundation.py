@@ -19,6 +19,12 @@ from nummus.settings import Settings
 NUMMUS = [sys.executable, "-m", "nummus"]
 
 
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(postgres.alembic_config("postgresql://x/y")).get_current_head()
+
+
 def run(args, env_extra=None, cwd=None, timeout=120):
     env = {**os.environ, **(env_extra or {})}
     return subprocess.run(NUMMUS + args, capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
@@ -58,9 +64,43 @@ def test_init_twice_and_schema(settings, pg_url):
         raw = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema='raw'").fetchall()}
     assert {"lots", "images", "crawl_queue", "quarantine", "crops", "labels", "objects"} <= raw
-    assert postgres.current_revision(pg_url) is not None
+    assert postgres.current_revision(pg_url) == head_revision()
     with postgres.connect(url=pg_url) as conn:
         assert postgres.check_pgvector(conn) >= "0.7"
+
+
+@pytest.fixture
+def blank_url(pg_server):
+    """A database of its own, without any migration."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_blank_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pg_server.get_uri(database=name)
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_cli_db_migrate_to_a_revision_then_head(settings, blank_url, monkeypatch):
+    from nummus.settings import get_settings
+    from test_cli_support import nummus
+
+    monkeypatch.setenv("DATABASE_URL", blank_url)
+    get_settings.cache_clear()
+    assert postgres.current_revision(blank_url) is None           # nothing migrated yet
+    r = nummus("db", "migrate", "0005")
+    assert r.code == 0, r.output
+    assert "migrated to 0005" in r.output and postgres.current_revision(blank_url) == "0005"
+    r = nummus("db", "migrate")
+    assert r.code == 0, r.output
+    assert postgres.current_revision(blank_url) == head_revision() != "0005"
+    r = nummus("db", "migrate", "9999")                          # no such revision: bad input, one line
+    assert r.code == 2 and "9999" in r.err and "Traceback" not in r.err, r.output
+    assert r.err.count("\n") == 1
+    assert postgres.current_revision(blank_url) == head_revision()
 
 
 def test_alembic_history_is_linear():
