@@ -28,11 +28,13 @@ class Reporter:
 class RichReporter(Reporter):
     def __init__(self) -> None:
         super().__init__()
+        from rich.console import Console
         from rich.progress import TextColumn
 
         from nummus.progress import job_progress
 
-        self._progress = job_progress("lots", TextColumn("{task.fields[counts]}"))
+        # on stderr: stdout carries the command's answer (`--json` output stays parseable)
+        self._progress = job_progress("lots", TextColumn("{task.fields[counts]}"), console=Console(stderr=True))
         self._task = None
 
     def start(self, label: str, total: int | None) -> None:

@@ -125,7 +125,7 @@ def test_import_command(settings, export):
            "--map", "title=description", "--json"]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    summary = json.loads(result.stdout)                 # the answer alone (the progress bar is on stderr)
     assert summary["stored"] == 6 and summary["reasons"]["missing_lot"] == 1
     assert _q(settings, "SELECT description FROM raw.lots WHERE lot = '101'") == [("Trajan denarius",)]
     bad = subprocess.run(cmd[:5] + ["--map", "nosuchcolumn=title"], capture_output=True, text=True, env=env,
