@@ -64,7 +64,8 @@ def test_one_side_upload_searches_that_side(client, env):
     ({"house": "demo"}, lambda h: h["house"] == "demo"),
     ({"price_min": 300, "price_max": 900}, lambda h: 300 <= h["price"] <= 900),
     ({"sold_from": "2024-01-05", "sold_to": "2024-01-10"}, lambda h: "2024-01-05" <= h["closing_date"] <= "2024-01-10"),
-    ({"period": "celtic", "denomination": "denarius"}, lambda h: (h["period"], h["denomination"]) == ("celtic", "denarius")),
+    ({"period": "celtic", "denomination": "denarius"},
+     lambda h: (h["period"], h["denomination"]) == ("celtic", "denarius")),
 ])
 def test_each_filter(client, env, form, check):
     r = post(client, env["photos"][3], k=50, **form)
@@ -196,7 +197,8 @@ def test_stats_health_docs(client):
     assert client.get("/healthz").json() == {"ok": True, "serving_version": 1}
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/api/search", "/api/coins/{coin_id}", "/api/coins/{coin_id}/similar", "/api/stats", "/healthz"} <= set(paths)
+    assert {"/api/search", "/api/coins/{coin_id}", "/api/coins/{coin_id}/similar", "/api/stats",
+            "/healthz"} <= set(paths)
 
 
 # --- the crops route: only crops, never a climb out of crops/ -----------------------------------
@@ -235,8 +237,9 @@ def test_simultaneous_requests_queue_never_429(env):
 
     async def burst(base):
         async with httpx.AsyncClient(base_url=base, timeout=120) as c:
-            searches = [c.post("/api/search", files={"image": ("lot.jpg", env["photos"][1 + i % N_COINS], "image/jpeg")},
-                               data={"k": "3"}) for i in range(12)]
+            searches = [c.post("/api/search", data={"k": "3"},
+                               files={"image": ("lot.jpg", env["photos"][1 + i % N_COINS], "image/jpeg")})
+                        for i in range(12)]
             coins = [c.get(f"/api/coins/{1 + i % N_COINS}/similar") for i in range(20)]
             return await asyncio.gather(*searches, *coins)
 

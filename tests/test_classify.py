@@ -61,7 +61,8 @@ def load_planted(url: str, version: int, p) -> None:
             cur.execute("INSERT INTO index_versions (version, freeze_id, encoder_id, dim, vector_type) "
                         "VALUES (%s, 'test', '{}', %s, 'halfvec')", (version, DIM))
             cur.execute("SELECT nummus_create_index(%s, %s, 'halfvec')", (version, DIM))
-            with cur.copy(f"COPY index_v{version} (coin_id, period, obv, rev, pair) FROM STDIN WITH (FORMAT BINARY)") as cp:
+            copy = f"COPY index_v{version} (coin_id, period, obv, rev, pair) FROM STDIN WITH (FORMAT BINARY)"
+            with cur.copy(copy) as cp:
                 cp.set_types(["bigint", "text", "halfvec", "halfvec", "halfvec"])
                 for i, c in enumerate(p["coin_ids"]):
                     cp.write_row((int(c), p["periods"][i], HalfVector(p["obv"][i]), HalfVector(p["rev"][i]),

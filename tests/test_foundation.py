@@ -6,9 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from nummus import postgres, warehouse
@@ -140,7 +138,8 @@ def test_duckdb_attaches_postgres(settings, pg_url):
 def test_locked_warehouse_is_a_clear_error(settings):
     # DuckDB locks across processes: hold the file from a child process
     code = ("import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(30)")
-    child = subprocess.Popen([sys.executable, "-c", code, str(settings.warehouse_path)], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", code, str(settings.warehouse_path)], stdout=subprocess.PIPE,
+                             text=True)
     try:
         assert child.stdout.readline().strip() == "locked"
         with pytest.raises(StoreUnavailable, match="locked by another process"):
@@ -158,7 +157,8 @@ def test_cli_bad_settings_one_line_errors(tmp_path):
     r = run(["init"], {"NUMMUS_DATA_DIR": str(tmp_path / "d"), "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
     assert r.returncode == 2, r.stderr
     assert "does not answer" in r.stderr and "DATABASE_URL" in r.stderr and "Traceback" not in r.stderr
-    r = run(["--debug", "init"], {"NUMMUS_DATA_DIR": str(tmp_path / "d"), "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    r = run(["--debug", "init"], {"NUMMUS_DATA_DIR": str(tmp_path / "d"),
+                                  "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
     assert "Traceback" in r.stderr
 
 

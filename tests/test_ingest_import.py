@@ -60,7 +60,8 @@ def test_mysql_auction_data_export(settings, export, store):
         ("Example Auctions", "E12", "108", 1, None, "unsold", None, "2023-11-05", "import"),
         ("Example Auctions", "E12", "109", 1, 1500.0, "current", "CHF", "2023-11-05", "import"),
     ]
-    assert _q(settings, "SELECT coin_id FROM raw.lots WHERE lot = '101'") == [(coin_id("Example Auctions", "E12", "101"),)]
+    assert _q(settings, "SELECT coin_id FROM raw.lots WHERE lot = '101'") == \
+        [(coin_id("Example Auctions", "E12", "101"),)]
     images = _q(settings, "SELECT lot, n, url, object_key FROM raw.images ORDER BY lot")
     assert images == [("101", 0, "https://old.example/img/101.jpg", "raw/Example_Auctions/E12/101/0.jpg"),
                       ("102", 0, "https://old.example/img/102.jpg", "raw/Example_Auctions/E12/102/0.jpg"),
