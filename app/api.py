@@ -138,10 +138,15 @@ def register_errors(app) -> None:
     def handler(status: int):
         async def handle(request, exc):
             body = {"detail": getattr(exc, "message", None) or str(exc)}
+            code = exc.status if isinstance(exc, UploadRejected) else status
+            if not request.url.path.startswith(("/api/", "/healthz", "/crops/")):  # a page: an HTML answer
+                from nummus.app.pages import templates
+
+                return templates.TemplateResponse(request, "error.html", {"status": code, "message": body["detail"]},
+                                                  status_code=code)
             if isinstance(exc, UploadRejected):
                 body["reason"] = exc.reason
-                return JSONResponse(body, status_code=exc.status)
-            return JSONResponse(body, status_code=status)
+            return JSONResponse(body, status_code=code)
         return handle
 
     # most specific first: NotFound, BadQuery and NoIndex are NummusErrors too

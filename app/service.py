@@ -62,6 +62,9 @@ class SearchService:
                 raise (NoIndex if "serving" in text else NotFound)(text) from exc
             except (psycopg.errors.InvalidParameterValue, psycopg.errors.DataException) as exc:
                 raise BadQuery(exc.diag.message_primary or str(exc)) from exc
+            except psycopg.errors.UndefinedTable as exc:  # before the first serve: no search_vectors view
+                raise NoIndex(f"no index version is serving yet (run the embed step): "
+                              f"{exc.diag.message_primary or exc}") from exc
 
     async def serving(self) -> dict:
         rows = await self._fetch(queries.SERVING)

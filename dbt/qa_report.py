@@ -15,6 +15,7 @@ import json
 from datetime import datetime, timezone
 
 from nummus import objectstore, warehouse
+from nummus.errors import NummusError
 from nummus.settings import Settings, get_settings
 
 TOP = 25  # bars per distribution chart
@@ -138,6 +139,10 @@ def write_report(settings: Settings | None = None) -> str:
     created = datetime.now(timezone.utc)
     report_id = f"qa_{created.strftime('%Y%m%dT%H%M%S%fZ')}"
     with warehouse.session(settings) as con:
+        built = con.execute("SELECT count(*) FROM information_schema.tables"
+                            " WHERE table_schema = 'marts' AND table_name = 'coins'").fetchone()[0]
+        if not built:  # a first run: nothing to report on yet
+            raise NummusError("marts.coins does not exist yet: run `nummus build` before the QA report")
         figures = collect_figures(con)
     charts = _charts(figures)
     html = jinja2.Environment(autoescape=True).from_string(PAGE).render(

@@ -29,10 +29,11 @@ class RateColumn(ProgressColumn):
 def job_progress(unit: str = "items", *extra_columns: ProgressColumn, enabled: bool = True,
                  console: Console | None = None, transient: bool = False) -> Progress:
     """A rich Progress with the standard columns (+ `extra_columns`); use it as a context manager
-    and `add_task(description, total=N)`."""
+    and `add_task(description, total=N)`. It draws on stderr unless given a console: stdout carries
+    the command's answer (`--json` output stays parseable)."""
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(unit),
                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), *extra_columns,
-                    console=console, disable=not enabled, transient=transient)
+                    console=console or Console(stderr=True), disable=not enabled, transient=transient)
 
 
 class Reporter:

@@ -61,7 +61,8 @@ def load_planted(url: str, version: int, p) -> None:
             cur.execute("INSERT INTO index_versions (version, freeze_id, encoder_id, dim, vector_type) "
                         "VALUES (%s, 'test', '{}', %s, 'halfvec')", (version, DIM))
             cur.execute("SELECT nummus_create_index(%s, %s, 'halfvec')", (version, DIM))
-            with cur.copy(f"COPY index_v{version} (coin_id, period, obv, rev, pair) FROM STDIN WITH (FORMAT BINARY)") as cp:
+            copy = f"COPY index_v{version} (coin_id, period, obv, rev, pair) FROM STDIN WITH (FORMAT BINARY)"
+            with cur.copy(copy) as cp:
                 cp.set_types(["bigint", "text", "halfvec", "halfvec", "halfvec"])
                 for i, c in enumerate(p["coin_ids"]):
                     cp.write_row((int(c), p["periods"][i], HalfVector(p["obv"][i]), HalfVector(p["rev"][i]),
@@ -243,7 +244,7 @@ def test_audit_queue_reads_the_predictions(first_model, pg_url, planted):
     wrong = [PERIODS[(PERIODS.index(p) + 1) % 5] if p else p for p in planted["periods"]]  # every label wrong
     with psycopg.connect(pg_url, autocommit=True) as conn:
         out = classifier_disagreements(conn, ids, np.zeros(len(ids), int), wrong, min_confidence=0.0)
-    assert out is not None and len(out) >= 0.8 * (N - 11)
+    assert len(out) >= 0.8 * (N - 11)
 
 
 @pytest.fixture(scope="module")
@@ -253,33 +254,59 @@ def second_done(first_model, cf_settings):
     return train_period(cf_settings, "head", head="mlp", epochs=4, progress=False)
 
 
-def test_second_model_is_compared_on_the_same_test_coins(second_done):
+def assert_comparison_holds(previous_folder, current_folder) -> dict:
+    """The comparison in the current model's metrics.json, checked from first principles: each
+    row's values are the two models' own test figures (the split is shared, so every test coin is
+    common), each row's verdict follows from its change, and the verdict is 'regression' exactly
+    when a row got worse. Returns the comparison."""
+    from pathlib import Path
+
+    old = json.loads((Path(previous_folder) / "metrics.json").read_text())
+    cmp = json.loads((Path(current_folder) / "metrics.json").read_text())["comparison"]
+    new = json.loads((Path(current_folder) / "metrics.json").read_text())
+    assert cmp["previous_version"] == Path(previous_folder).name and cmp["n_common"] == cmp["n_test"] > 0
+    rows = {r["metric"]: r for r in cmp["rows"]}
+    assert set(rows) == {"macro_f1", "accuracy", "ece", "min_recall"}
+    for metric in ("macro_f1", "accuracy"):
+        assert rows[metric]["previous"] == pytest.approx(old[metric], abs=1e-4), metric
+        assert rows[metric]["current"] == pytest.approx(new[metric], abs=1e-4), metric
+    for metric, r in rows.items():
+        delta = r["current"] - r["previous"]
+        assert r["delta"] == pytest.approx(delta, abs=2e-4), metric
+        gain = delta if metric != "ece" else -delta           # a lower ECE is better
+        assert r["verdict"] == ("same" if abs(delta) <= 0.005 else "better" if gain > 0 else "worse"), r
+    worse = [m for m, r in rows.items() if r["verdict"] == "worse"]
+    assert cmp["verdict"] == ("regression" if worse else "no regression")
+    return cmp
+
+
+def test_second_model_is_compared_on_the_same_test_coins(second_done, first_model):
     second = second_done
     assert second.model_version == "period_v2"
-    m = json.loads((__import__("pathlib").Path(second.folder) / "metrics.json").read_text())
-    cmp = m["comparison"]
-    assert cmp["previous_version"] == "period_v1" and cmp["n_common"] == cmp["n_test"] > 0
-    assert cmp["verdict"] in ("regression", "no regression") and len(cmp["rows"]) == 4
+    cmp = assert_comparison_holds(first_model.folder, second.folder)
+    assert second.comparison == cmp["verdict"] == "no regression"       # both perfect on the planted periods
     assert "period_v1" in (__import__("pathlib").Path(second.folder) / "report.html").read_text()
 
 
 def test_cli_train_and_truth_agreement(second_done, cf_settings, planted, monkeypatch, tmp_path):
-    from typer.testing import CliRunner
-
     from nummus.bench.classify import ground_truth_agreement
-    from nummus.cli import app
     from nummus.settings import get_settings
+    from test_cli_support import nummus
 
     monkeypatch.setenv("NUMMUS_DATA_DIR", str(cf_settings.data_path))
     monkeypatch.setenv("DATABASE_URL", cf_settings.database_url)
     get_settings.cache_clear()
     try:
-        res = CliRunner().invoke(app, ["train", "period", "--features", "pair", "--json"])
-        assert res.exit_code == 0, res.output
-        out = json.loads(res.output)
-        assert out["model_version"] == "period_v3" and out["comparison"] in ("regression", "no regression")
-        bad = CliRunner().invoke(app, ["train", "period", "--family", "nope"])
-        assert bad.exit_code != 0 and "--family must be head or finetune" in str(bad.exception)
+        # a model starved of training (one epoch at a tiny learning rate): worse, and said so
+        res = nummus("train", "period", "--features", "pair", "--head", "mlp", "--epochs", "1", "--lr", "1e-6",
+                     "--json")
+        assert res.code == 0, res.output
+        out = json.loads(res.out)
+        assert out["model_version"] == "period_v3"
+        cmp = assert_comparison_holds(second_done.folder, out["folder"])
+        assert out["comparison"] == cmp["verdict"] == "regression" and "macro_f1" in cmp["worse"]
+        bad = nummus("train", "period", "--family", "nope")
+        assert bad.code == 2 and "--family must be head or finetune" in bad.err and "Traceback" not in bad.err
         assert not (cf_settings.data_path / "artifacts" / "period_v4").exists()
     finally:
         get_settings.cache_clear()

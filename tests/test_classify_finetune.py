@@ -120,3 +120,32 @@ def test_finetune_resumes_after_kill(ft_settings, pg_url):
     with warehouse.session(ft_settings, read_only=True) as con:
         assert con.execute("SELECT coin_id, reason FROM raw.quarantine WHERE stage = 'classify'").fetchall() == \
             [(100, "crop_missing")]
+
+
+def test_cli_train_finetune(ft_settings, pg_url, monkeypatch):
+    """`nummus train period --family finetune` after the resumed run: the next version, compared
+    with it; too few coins per period is a one-line error (exit 2) that writes no model."""
+    from nummus.settings import get_settings
+    from test_cli_support import nummus
+
+    monkeypatch.setenv("NUMMUS_DATA_DIR", str(ft_settings.data_path))
+    monkeypatch.setenv("DATABASE_URL", pg_url)
+    get_settings.cache_clear()
+    try:
+        args = ["train", "period", "--family", "finetune", "--backbone", "tiny", "--image-size", str(SIZE),
+                "--batch-size", "8", "--no-phash"]
+        res = nummus(*args, "--epochs", "2", "--min-class-size", "5", "--json")
+        assert res.code == 0, res.output
+        out = json.loads(res.out)
+        assert (out["model_version"], out["family"], out["index_version"]) == ("period_v2", "finetune", 1)
+        m = json.loads((Path(out["folder"]) / "metrics.json").read_text())
+        assert len(m["train"]["history"]) == 2 and m["comparison"]["previous_version"] == "period_v1"
+        assert out["comparison"] == m["comparison"]["verdict"]
+        with psycopg.connect(pg_url) as conn:
+            assert conn.execute("SELECT count(*) FROM period_predictions WHERE model_version = 'period_v2'"
+                                ).fetchone()[0] == out["predictions"] == N - 1
+        bad = nummus(*args, "--epochs", "1", "--min-class-size", "40")     # 15 coins per period
+        assert bad.code == 2 and "need at least 2 periods" in bad.err and "Traceback" not in bad.err, bad.output
+        assert not (ft_settings.data_path / "artifacts" / "period_v3").exists()
+    finally:
+        get_settings.cache_clear()

@@ -314,8 +314,12 @@ def test_results_and_cli(first_run, cl_settings, monkeypatch):
     res = runner.invoke(app, ["cluster", "runs", "--json"])
     assert res.exit_code == 0, res.output
     assert {r["run_id"] for r in json.loads(res.output) if r["active"]} == {run_id}
-    res = runner.invoke(app, ["cluster", "activate", "999"])
-    assert res.exit_code != 0
+    from test_cli_support import nummus
+
+    bad = nummus("cluster", "activate", "999")         # no such run: one line, exit 2, nothing changed
+    assert bad.code == 2 and "999" in bad.err and "Traceback" not in bad.err, bad.output
+    with psycopg.connect(cl_settings.database_url) as conn:
+        assert store.active_run(conn) == run_id
     res = runner.invoke(app, ["cluster", "--index", "v1", "--vector", "obv", "--epochs", "30", "--no-activate",
                               "--json"])
     assert res.exit_code == 0, res.output

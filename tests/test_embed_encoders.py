@@ -139,12 +139,23 @@ def test_auto_falls_back_to_effnet_and_says_so(monkeypatch):
     assert heard and "effnet-lite0" in heard[0]
 
 
-def test_device_auto_is_a_real_device():
+@pytest.mark.parametrize("cuda,mps,expected", [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")])
+def test_device_auto_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    """`auto` on machines with and without accelerators (torch's answers replaced: no GPU here)."""
     import torch
 
     from nummus.embed.encoders import pick_device
 
-    dev = pick_device("auto")
-    assert dev in ("cpu", "cuda", "mps")
-    assert dev == ("cuda" if torch.cuda.is_available() else dev)
-    assert pick_device("cpu") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert pick_device("auto") == expected
+    assert pick_device("cpu") == "cpu" and pick_device("cuda") == "cuda"     # an explicit device is kept
+
+
+def test_device_auto_on_this_machine():
+    import torch
+
+    from nummus.embed.encoders import pick_device
+
+    expected = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+    assert pick_device("auto") == expected

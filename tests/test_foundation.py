@@ -6,9 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import duckdb
 import pytest
 
 from nummus import postgres, warehouse
@@ -17,6 +15,12 @@ from nummus.identity import coin_id
 from nummus.settings import Settings
 
 NUMMUS = [sys.executable, "-m", "nummus"]
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(postgres.alembic_config("postgresql://x/y")).get_current_head()
 
 
 def run(args, env_extra=None, cwd=None, timeout=120):
@@ -58,9 +62,43 @@ def test_init_twice_and_schema(settings, pg_url):
         raw = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema='raw'").fetchall()}
     assert {"lots", "images", "crawl_queue", "quarantine", "crops", "labels", "objects"} <= raw
-    assert postgres.current_revision(pg_url) is not None
+    assert postgres.current_revision(pg_url) == head_revision()
     with postgres.connect(url=pg_url) as conn:
         assert postgres.check_pgvector(conn) >= "0.7"
+
+
+@pytest.fixture
+def blank_url(pg_server):
+    """A database of its own, without any migration."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_blank_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pg_server.get_uri(database=name)
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_cli_db_migrate_to_a_revision_then_head(settings, blank_url, monkeypatch):
+    from nummus.settings import get_settings
+    from test_cli_support import nummus
+
+    monkeypatch.setenv("DATABASE_URL", blank_url)
+    get_settings.cache_clear()
+    assert postgres.current_revision(blank_url) is None           # nothing migrated yet
+    r = nummus("db", "migrate", "0005")
+    assert r.code == 0, r.output
+    assert "migrated to 0005" in r.output and postgres.current_revision(blank_url) == "0005"
+    r = nummus("db", "migrate")
+    assert r.code == 0, r.output
+    assert postgres.current_revision(blank_url) == head_revision() != "0005"
+    r = nummus("db", "migrate", "9999")                          # no such revision: bad input, one line
+    assert r.code == 2 and "9999" in r.err and "Traceback" not in r.err, r.output
+    assert r.err.count("\n") == 1
+    assert postgres.current_revision(blank_url) == head_revision()
 
 
 def test_alembic_history_is_linear():
@@ -100,7 +138,8 @@ def test_duckdb_attaches_postgres(settings, pg_url):
 def test_locked_warehouse_is_a_clear_error(settings):
     # DuckDB locks across processes: hold the file from a child process
     code = ("import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(30)")
-    child = subprocess.Popen([sys.executable, "-c", code, str(settings.warehouse_path)], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", code, str(settings.warehouse_path)], stdout=subprocess.PIPE,
+                             text=True)
     try:
         assert child.stdout.readline().strip() == "locked"
         with pytest.raises(StoreUnavailable, match="locked by another process"):
@@ -118,7 +157,8 @@ def test_cli_bad_settings_one_line_errors(tmp_path):
     r = run(["init"], {"NUMMUS_DATA_DIR": str(tmp_path / "d"), "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
     assert r.returncode == 2, r.stderr
     assert "does not answer" in r.stderr and "DATABASE_URL" in r.stderr and "Traceback" not in r.stderr
-    r = run(["--debug", "init"], {"NUMMUS_DATA_DIR": str(tmp_path / "d"), "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    r = run(["--debug", "init"], {"NUMMUS_DATA_DIR": str(tmp_path / "d"),
+                                  "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
     assert "Traceback" in r.stderr
 
 

@@ -93,7 +93,8 @@ def test_url_patterns_match_the_sites():
     assert get_adapter("cng").lot_url("x", "7001234") == "https://www.cngcoins.com/Lot.aspx?LOT_ID=7001234"
     assert get_adapter("kuenker").lot_url("98", "3312") == "https://www.auex.de/de/product/98-3312"
     assert get_adapter("gorny").lot_url("285", "77") == "https://auktionen.gmcoinart.de/Los/285/77.0"
-    assert get_adapter("demo").lot_url("s1", "5", "http://localhost:9000/") == "http://localhost:9000/sales/s1/lots/5.html"
+    assert get_adapter("demo").lot_url("s1", "5", "http://localhost:9000/") == \
+        "http://localhost:9000/sales/s1/lots/5.html"
 
 
 def test_demo_sale_index_lists_lots():

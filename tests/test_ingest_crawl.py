@@ -6,6 +6,7 @@ stored once; every bad one is in the quarantine with its reason."""
 from __future__ import annotations
 
 import http.server
+import json
 import io
 import threading
 import time
@@ -192,7 +193,14 @@ def test_changed_pages_make_new_versions_and_reparse(settings, store, tmp_path, 
     assert _rows(settings, "SELECT count(*) FROM raw.lots WHERE lot = '5'") == [(1,)]
 
     # reparse: same adapters -> nothing new; a changed selector -> new versions from the snapshots
-    assert reparse("demo", settings=settings).new_versions == 0
+    from test_cli_support import nummus
+
+    r = nummus("reparse", "--house", "demo", "--json")        # stdout is the JSON answer alone
+    assert r.code == 0, r.output
+    stored_ok = len(info["pages"])
+    assert {k: json.loads(r.out)[k] for k in ("checked", "new_versions")} == {"checked": stored_ok, "new_versions": 0}
+    r = nummus("reparse", "--house", "sothebys")
+    assert r.code == 2 and "sothebys" in r.err and "Traceback" not in r.err, r.output
     from nummus.ingest.adapters import get_adapter
     from nummus.ingest.adapters.selectors import Selectors
 
@@ -200,10 +208,10 @@ def test_changed_pages_make_new_versions_and_reparse(settings, store, tmp_path, 
     changed = Selectors(**{**adapter.selectors.__dict__, "closing": None})
     monkeypatch.setattr(adapter, "selectors", changed)
     result = reparse("demo", settings=settings)
-    stored_ok = len(info["pages"])
     assert result.checked == stored_ok and result.new_versions == stored_ok
     assert _rows(settings, "SELECT count(*) FROM raw.lots WHERE closing_date IS NULL") == [(stored_ok,)]
-    assert reparse("demo", settings=settings).new_versions == 0
+    r = nummus("reparse", "--json")                     # every house: the new versions stand, nothing more
+    assert r.code == 0 and json.loads(r.out)["new_versions"] == 0, r.output
 
 
 def test_consecutive_misses_end_a_sale_addressed_by_number(settings, tmp_path):

@@ -60,7 +60,8 @@ def test_mysql_auction_data_export(settings, export, store):
         ("Example Auctions", "E12", "108", 1, None, "unsold", None, "2023-11-05", "import"),
         ("Example Auctions", "E12", "109", 1, 1500.0, "current", "CHF", "2023-11-05", "import"),
     ]
-    assert _q(settings, "SELECT coin_id FROM raw.lots WHERE lot = '101'") == [(coin_id("Example Auctions", "E12", "101"),)]
+    assert _q(settings, "SELECT coin_id FROM raw.lots WHERE lot = '101'") == \
+        [(coin_id("Example Auctions", "E12", "101"),)]
     images = _q(settings, "SELECT lot, n, url, object_key FROM raw.images ORDER BY lot")
     assert images == [("101", 0, "https://old.example/img/101.jpg", "raw/Example_Auctions/E12/101/0.jpg"),
                       ("102", 0, "https://old.example/img/102.jpg", "raw/Example_Auctions/E12/102/0.jpg"),
@@ -125,7 +126,7 @@ def test_import_command(settings, export):
            "--map", "title=description", "--json"]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    summary = json.loads(result.stdout)                 # the answer alone (the progress bar is on stderr)
     assert summary["stored"] == 6 and summary["reasons"]["missing_lot"] == 1
     assert _q(settings, "SELECT description FROM raw.lots WHERE lot = '101'") == [("Trajan denarius",)]
     bad = subprocess.run(cmd[:5] + ["--map", "nosuchcolumn=title"], capture_output=True, text=True, env=env,

@@ -90,7 +90,6 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
                  min_class_size: int = MIN_CLASS_SIZE, use_phash: bool = True, seed: int = 0,
                  checkpoint_seconds: float = 120.0, workers: int | None = None,
                  progress: bool = True) -> TrainResult:
-    from rich.console import Console
 
     from nummus.embed.classify.predictions import store_predictions
     from nummus.embed.classify.splits import split_index
@@ -135,7 +134,7 @@ def train_period(settings: Settings, family: str = "head", *, head: str = "logre
     model_version, folder, resumed = artifacts.open_run(settings, config)
 
     total = cfg.epochs * len(tr) if family != "head" or head == "mlp" else len(tr)
-    with Reporter("img", enabled=progress and total > 0, console=Console(stderr=True)).start(
+    with Reporter("img", enabled=progress and total > 0).start(
             f"training {model_version}", total) as bar:
         model_file, info, logits_of, model_input = _fit_model(
             family, data, settings, head=head, features=features, backbone=backbone, image_size=image_size, k=k,

@@ -120,7 +120,6 @@ def cluster_index(settings: Settings, index_version: int | None = None, *, vecto
                   show_progress: bool = False) -> ClusterRun:
     """Cluster the vectors of an index version (default: the serving one) and store the run.
     `activate` makes it the run the app shows (`nummus cluster activate N` picks another)."""
-    from rich.console import Console
 
     from nummus.embed.cluster.pipeline import STAGES, compute
     from nummus.progress import job_progress
@@ -150,7 +149,7 @@ def cluster_index(settings: Settings, index_version: int | None = None, *, vecto
         cache = StageCache(settings.data_path / "cluster" / f"run-{run_id}", _input_key(coin_ids, vectors))
         t0 = time.perf_counter()
         try:
-            with job_progress("stages", enabled=show_progress, console=Console(stderr=True)) as bar:
+            with job_progress("stages", enabled=show_progress) as bar:
                 task = bar.add_task("cluster start", total=len(STAGES))
                 started: list[str] = []
 

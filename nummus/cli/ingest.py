@@ -109,10 +109,14 @@ def reparse(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Parse stored page snapshots again with the current adapters (new version only when changed)."""
-    from nummus.progress import Reporter
+    from nummus.ingest.adapters import UnknownHouse
     from nummus.ingest.reparse import reparse as run_reparse
+    from nummus.progress import Reporter
 
-    d = run_reparse(house=house, reporter=Reporter("lots")).model_dump()
+    try:
+        d = run_reparse(house=house, reporter=Reporter("lots")).model_dump()
+    except UnknownHouse as exc:  # bad input: one line, exit 2 (as scrape says it)
+        raise NummusError(str(exc)) from None
     if as_json:
         print(json.dumps(d))
         return

@@ -62,9 +62,15 @@ def db_url() -> None:
 @db_app.command("migrate")
 def db_migrate(revision: str = typer.Argument("head")) -> None:
     """Run the Alembic migrations up to REVISION."""
-    from nummus import postgres
+    from alembic.util import CommandError
 
-    version = postgres.migrate(revision=revision)
+    from nummus import postgres
+    from nummus.errors import NummusError
+
+    try:
+        version = postgres.migrate(revision=revision)
+    except CommandError as exc:  # an unknown revision is bad input: one line, exit 2
+        raise NummusError(f"cannot migrate to {revision!r}: {exc}") from exc
     console.print(f"migrated to {revision} (pgvector {version})")
 
 
