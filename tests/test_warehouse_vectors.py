@@ -32,8 +32,7 @@ def test_qa_report_before_any_build_is_a_clear_error(settings):
     r = nummus("qa-report")
     assert r.code == 2 and "marts.coins does not exist yet: run `nummus build`" in r.err, r.output
     assert "Traceback" not in r.err
-    assert query(settings, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta'"
-                           " AND table_name = 'qa_reports'") == [(0,)]
+    assert query(settings, "SELECT count(*) FROM meta.qa_reports") == [(0,)]  # nothing recorded
 
 
 # --- gate_go and the QA report ------------------------------------------------------------------
